@@ -1,0 +1,771 @@
+"""The sans-I/O netlink codec: headers and attribute TLVs to and from bytes.
+
+Nothing here does I/O.  Decoding is strict: every length is checked against its container and a
+malformed buffer raises :class:`DecodeError` naming the byte offset; no other exception escapes.
+
+How attributes are decoded
+--------------------------
+An attribute region is first *scanned*: every TLV header is bounds-checked, nested attributes
+that the schema knows are scanned recursively, and fixed-size values have their sizes checked.
+The result is a :class:`Level` (where each attribute's payload lies, with its value type).  Values
+are converted lazily, on first access through :class:`Attrs`, and cached; conversion cannot fail,
+because the scan already checked everything a conversion depends on.
+
+Kernel replies repeat the same shapes (a dump of 2,000 veths has a handful), so a scan's result is
+kept in a small cache keyed by message class, family and length.  Before a cached layout is reused
+for a new buffer, every byte the scan based a decision on (each TLV header, each kind string that
+picked a nested table) is compared with one precompiled ``struct`` call: equal bytes mean an
+identical parse, so the new buffer is exactly as valid as the one that was scanned.
+"""
+
+from __future__ import annotations
+
+import struct
+
+# ``collections.abc`` re-exports ``_collections_abc``, which the interpreter has already loaded
+# at start-up; importing ``collections.abc`` itself would pull in ``collections`` (+2.5 ms).
+from _collections_abc import Mapping
+
+# Not ``from typing import TYPE_CHECKING``: importing typing costs ~9 ms, as much as the
+# interpreter's whole start-up.  mypy treats any name ``TYPE_CHECKING`` as true.
+TYPE_CHECKING = False
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterator
+    from typing import Any, TypeAlias
+
+__all__ = [
+    "NLA_F_NESTED",
+    "NLA_F_NET_BYTEORDER",
+    "NLA_TYPE_MASK",
+    "NLMSG_HDR",
+    "NLA_HDR",
+    "AttrKey",
+    "AttrTable",
+    "AttrType",
+    "Attrs",
+    "DecodeError",
+    "Level",
+    "Repeated",
+    "align4",
+    "decode_attrs",
+    "encode_attrs",
+    "iter_messages",
+]
+
+NLA_F_NESTED = 0x8000
+NLA_F_NET_BYTEORDER = 0x4000
+NLA_TYPE_MASK = 0x3FFF
+
+NLMSG_HDR = struct.Struct("=IHHII")
+NLA_HDR = struct.Struct("=HH")
+_pack_nla = NLA_HDR.pack
+_unpack_nla = NLA_HDR.unpack_from
+
+_PAD = (b"", b"\0\0\0", b"\0\0", b"\0")
+
+if TYPE_CHECKING:
+    #: An attribute key: the kernel's name for a known attribute, or the raw 16-bit type (flags
+    #: included) for one the schema does not know.
+    AttrKey: TypeAlias = str | int
+
+
+class DecodeError(ValueError):
+    """Malformed netlink data.  ``offset`` is the byte offset of the problem in the buffer given
+    to the decoder (for a message inside a larger buffer, counted from that buffer's start)."""
+
+    def __init__(self, reason: str, offset: int) -> None:
+        super().__init__(f"{reason} (at byte offset {offset})")
+        self.reason = reason
+        self.offset = offset
+
+
+def align4(n: int) -> int:
+    """``NLMSG_ALIGN`` / ``NLA_ALIGN``: round ``n`` up to a multiple of 4."""
+    return (n + 3) & ~3
+
+
+def iter_messages(buf: bytes) -> Iterator[tuple[int, int, int, int, int, int]]:
+    """Split a buffer holding one or more netlink messages.
+
+    Yields ``(offset, length, type, flags, seq, pid)`` for each message; the message occupies
+    ``buf[offset:offset + length]``.  Raises :class:`DecodeError` for a header that does not fit,
+    a length below 16, or a length that runs past the buffer.
+    """
+    off = 0
+    n = len(buf)
+    unpack = NLMSG_HDR.unpack_from
+    while off < n:
+        if n - off < 16:
+            raise DecodeError(f"{n - off} trailing bytes are too short for a message header", off)
+        length, mtype, flags, seq, pid = unpack(buf, off)
+        if length < 16:
+            raise DecodeError(f"message length {length} is below the 16-byte header", off)
+        if length > n - off:
+            raise DecodeError(f"message length {length} runs past the buffer ({n - off} bytes left)", off)
+        yield off, length, mtype, flags, seq, pid
+        off += (length + 3) & ~3
+
+
+# --------------------------------------------------------------------------------------------
+# Value types
+
+
+class ScanContext:
+    """What a scan needs beyond the bytes: the message family, and the list of byte ranges the
+    parse depended on (each ``(offset, struct code)``) from which the cache check is built."""
+
+    __slots__ = ("checks", "family")
+
+    def __init__(self, family: int) -> None:
+        self.family = family
+        self.checks: list[tuple[int, str]] = []
+
+
+class AttrType:
+    """How one attribute's payload is checked, decoded and encoded.
+
+    ``scan`` runs at decode time and must raise :class:`DecodeError` for anything ``decode`` could
+    not handle; ``decode`` then cannot fail.  ``encode`` turns a Python value into the payload.
+    """
+
+    __slots__ = ("label",)
+    #: Bits OR-ed into the attribute type when encoding (NLA_F_NESTED for modern nests).
+    flags = 0
+
+    def __init__(self, label: str) -> None:
+        self.label = label
+
+    def scan(self, data: bytes, start: int, end: int, atype: int, ctx: ScanContext) -> Any:
+        """Validate ``data[start:end]``; return what ``decode`` needs besides the bytes."""
+        return None
+
+    def decode(self, data: bytes, start: int, end: int, sub: Any) -> Any:
+        return bytes(data[start:end])
+
+    def encode(self, value: Any, siblings: Mapping[AttrKey, Any]) -> bytes:
+        if isinstance(value, (bytes, bytearray, memoryview)):
+            return bytes(value)
+        raise TypeError(f"{self.label} takes bytes, not {type(value).__name__}")
+
+    def type_bits(self, value: Any) -> int:
+        """Flag bits for the attribute header when encoding ``value``."""
+        return self.flags
+
+    def __repr__(self) -> str:
+        return f"<{self.label}>"
+
+
+class _Binary(AttrType):
+    __slots__ = ()
+
+
+class _Scalar(AttrType):
+    """A fixed-size integer in host (or, for ``be``, network) byte order."""
+
+    __slots__ = ("_hi", "_lo", "_pack", "_unpack", "size")
+
+    def __init__(self, label: str, fmt: str) -> None:
+        super().__init__(label)
+        st = struct.Struct(fmt)
+        self.size = st.size
+        self._unpack = st.unpack_from
+        self._pack = st.pack
+        bits = st.size * 8
+        signed = fmt[-1].islower()
+        self._lo = -(1 << (bits - 1)) if signed else 0
+        self._hi = (1 << (bits - 1)) - 1 if signed else (1 << bits) - 1
+
+    def scan(self, data: bytes, start: int, end: int, atype: int, ctx: ScanContext) -> Any:
+        if end - start != self.size:
+            raise DecodeError(f"{self.label} attribute needs {self.size} bytes, has {end - start}", start - 4)
+        return None
+
+    def decode(self, data: bytes, start: int, end: int, sub: Any) -> Any:
+        return self._unpack(data, start)[0]
+
+    def encode(self, value: Any, siblings: Mapping[AttrKey, Any]) -> bytes:
+        if not isinstance(value, int) or (isinstance(value, bool) and self.size != 1):
+            raise TypeError(f"{self.label} takes an int, not {type(value).__name__}")
+        if not self._lo <= value <= self._hi:
+            raise ValueError(f"{value} does not fit in {self.label}")
+        return self._pack(value)
+
+
+class _Uint(AttrType):
+    """``NLA_UINT``: an unsigned integer sent as 4 or 8 bytes (8 only when it does not fit in 4)."""
+
+    __slots__ = ()
+
+    def scan(self, data: bytes, start: int, end: int, atype: int, ctx: ScanContext) -> Any:
+        if end - start not in (4, 8):
+            raise DecodeError(f"uint attribute needs 4 or 8 bytes, has {end - start}", start - 4)
+        return None
+
+    def decode(self, data: bytes, start: int, end: int, sub: Any) -> Any:
+        return int.from_bytes(data[start:end], "little" if _LITTLE else "big")
+
+    def encode(self, value: Any, siblings: Mapping[AttrKey, Any]) -> bytes:
+        if not isinstance(value, int) or not 0 <= value < 1 << 64:
+            raise ValueError(f"{value!r} is not an unsigned 64-bit int")
+        return struct.pack("=I" if value < 1 << 32 else "=Q", value)
+
+
+_LITTLE = struct.pack("=H", 1) == b"\1\0"
+
+
+class _Flag(AttrType):
+    """``NLA_FLAG``: present (``True``) with no payload."""
+
+    __slots__ = ()
+
+    def scan(self, data: bytes, start: int, end: int, atype: int, ctx: ScanContext) -> Any:
+        if end != start:
+            raise DecodeError(f"flag attribute must be empty, has {end - start} bytes", start - 4)
+        return None
+
+    def decode(self, data: bytes, start: int, end: int, sub: Any) -> Any:
+        return True
+
+    def encode(self, value: Any, siblings: Mapping[AttrKey, Any]) -> bytes:
+        if value is not True:
+            raise ValueError(f"a flag attribute takes True (omit it for false), not {value!r}")
+        return b""
+
+
+class _String(AttrType):
+    """A NUL-terminated string (``NLA_NUL_STRING``/``NLA_STRING``); decoding stops at the first
+    NUL and never fails (undecodable bytes become surrogates); encoding always terminates."""
+
+    __slots__ = ()
+
+    def decode(self, data: bytes, start: int, end: int, sub: Any) -> Any:
+        raw = data[start:end]
+        nul = raw.find(b"\0")
+        if nul >= 0:
+            raw = raw[:nul]
+        return raw.decode("utf-8", "surrogateescape")
+
+    def encode(self, value: Any, siblings: Mapping[AttrKey, Any]) -> bytes:
+        if not isinstance(value, str):
+            raise TypeError(f"a string attribute takes str, not {type(value).__name__}")
+        raw = value.encode("utf-8", "surrogateescape")
+        if b"\0" in raw:
+            raise ValueError(f"string attribute {value!r} contains a NUL")
+        return raw + b"\0"
+
+
+class _Mac(AttrType):
+    """A link-layer address as ``"aa:bb:cc:dd:ee:ff"`` (any length; IPoIB's is 20 bytes)."""
+
+    __slots__ = ()
+
+    def decode(self, data: bytes, start: int, end: int, sub: Any) -> Any:
+        return data[start:end].hex(":")
+
+    def encode(self, value: Any, siblings: Mapping[AttrKey, Any]) -> bytes:
+        return mac_to_bytes(value)
+
+
+def mac_to_bytes(value: str) -> bytes:
+    """``"aa:bb:cc:dd:ee:ff"`` to 6 bytes; raises ``ValueError`` for anything else that is not a
+    colon-separated list of two-digit hex octets."""
+    if not isinstance(value, str):
+        raise TypeError(f"a MAC address is a str like 'aa:bb:cc:dd:ee:ff', not {type(value).__name__}")
+    parts = value.split(":")
+    if len(parts) < 2 or any(len(p) != 2 for p in parts):
+        raise ValueError(f"{value!r} is not a MAC address like 'aa:bb:cc:dd:ee:ff'")
+    try:
+        return bytes.fromhex("".join(parts))
+    except ValueError:
+        raise ValueError(f"{value!r} is not a MAC address like 'aa:bb:cc:dd:ee:ff'") from None
+
+
+class _IPAddr(AttrType):
+    """An IPv4 (4 bytes) or IPv6 (16 bytes) address as an :mod:`ipaddress` object; other sizes
+    (an MPLS label, say) are kept as bytes.  Encoding also takes a ``str``."""
+
+    __slots__ = ()
+
+    def decode(self, data: bytes, start: int, end: int, sub: Any) -> Any:
+        n = end - start
+        if n == 4:
+            return _ipaddress().IPv4Address(data[start:end])
+        if n == 16:
+            return _ipaddress().IPv6Address(data[start:end])
+        return bytes(data[start:end])
+
+    def encode(self, value: Any, siblings: Mapping[AttrKey, Any]) -> bytes:
+        packed = getattr(value, "packed", None)
+        if isinstance(packed, bytes):
+            return packed
+        if isinstance(value, str):
+            packed = _ipaddress().ip_address(value).packed
+            assert isinstance(packed, bytes)
+            return packed
+        if isinstance(value, bytes):
+            return value
+        raise TypeError(f"an address attribute takes an ipaddress object or str, not {type(value).__name__}")
+
+
+_IPADDRESS: Any = None
+
+
+def _ipaddress() -> Any:
+    """The :mod:`ipaddress` module, imported on first use (it costs ~4 ms at start-up)."""
+    global _IPADDRESS
+    if _IPADDRESS is None:
+        import ipaddress
+
+        _IPADDRESS = ipaddress
+    return _IPADDRESS
+
+
+class _Struct(AttrType):
+    """A fixed C struct decoded to a named tuple from :mod:`rawnl.structs` (imported on first
+    use).  A payload of any other size is kept as bytes: structs such as ``rtnl_link_stats`` grow
+    between kernels, and nothing is dropped."""
+
+    __slots__ = ("_cls", "_cls_name", "_st")
+
+    def __init__(self, label: str, fmt: str, cls_name: str) -> None:
+        super().__init__(label)
+        self._st = struct.Struct(fmt)
+        self._cls_name = cls_name
+        self._cls: Any = None
+
+    def decode(self, data: bytes, start: int, end: int, sub: Any) -> Any:
+        if end - start != self._st.size:
+            return bytes(data[start:end])
+        cls = self._cls
+        if cls is None:
+            from . import structs
+
+            cls = self._cls = getattr(structs, self._cls_name)
+        return cls(*self._st.unpack_from(data, start))
+
+    def encode(self, value: Any, siblings: Mapping[AttrKey, Any]) -> bytes:
+        if isinstance(value, bytes):
+            return value
+        return self._st.pack(*value)
+
+
+class _Array(AttrType):
+    """An array of one integer type (``IFLA_INET6_CONF``, ``IFLA_INET_CONF``, ...) as a tuple."""
+
+    __slots__ = ("_code", "_size")
+
+    def __init__(self, label: str, code: str) -> None:
+        super().__init__(label)
+        self._code = code
+        self._size = struct.calcsize("=" + code)
+
+    def scan(self, data: bytes, start: int, end: int, atype: int, ctx: ScanContext) -> Any:
+        if (end - start) % self._size:
+            raise DecodeError(f"{self.label} array of {end - start} bytes is not a multiple of {self._size}", start - 4)
+        return None
+
+    def decode(self, data: bytes, start: int, end: int, sub: Any) -> Any:
+        return struct.unpack_from(f"={(end - start) // self._size}{self._code}", data, start)
+
+    def encode(self, value: Any, siblings: Mapping[AttrKey, Any]) -> bytes:
+        return struct.pack(f"={len(value)}{self._code}", *value)
+
+
+class _Nested(AttrType):
+    """A nest of attributes described by ``table``; decodes to :class:`Attrs`."""
+
+    __slots__ = ("flags", "table")
+
+    def __init__(self, table: AttrTable, nested_flag: bool = False) -> None:
+        super().__init__(table.name)
+        self.table = table
+        self.flags = NLA_F_NESTED if nested_flag else 0
+
+    def scan(self, data: bytes, start: int, end: int, atype: int, ctx: ScanContext) -> Any:
+        return scan_level(data, start, end, self.table, ctx)
+
+    def decode(self, data: bytes, start: int, end: int, sub: Any) -> Any:
+        return Attrs(data, sub)
+
+    def encode(self, value: Any, siblings: Mapping[AttrKey, Any]) -> bytes:
+        return encode_attrs(self.table, value)
+
+
+class _Repeated(AttrType):
+    """Internal: an attribute that occurred more than once in one nest."""
+
+    __slots__ = ()
+
+    def decode(self, data: bytes, start: int, end: int, sub: Any) -> Any:
+        return Repeated(t.decode(data, s, e, x) for s, e, t, x in sub)
+
+
+class Repeated(list):  # type: ignore[type-arg]
+    """The value of an attribute that occurs more than once in the same nest (``IFLA_ALT_IFNAME``
+    inside ``IFLA_PROP_LIST``, say): one value per occurrence, in order.  Encoding a ``Repeated``
+    emits the attribute once per item."""
+
+    __slots__ = ()
+
+
+_REPEATED = _Repeated("repeated")
+
+
+# The public constructors used by the schema tables.
+BINARY = _Binary("binary")
+U8 = _Scalar("u8", "=B")
+U16 = _Scalar("u16", "=H")
+U32 = _Scalar("u32", "=I")
+U64 = _Scalar("u64", "=Q")
+S8 = _Scalar("s8", "=b")
+S16 = _Scalar("s16", "=h")
+S32 = _Scalar("s32", "=i")
+S64 = _Scalar("s64", "=q")
+BE16 = _Scalar("be16", ">H")
+BE32 = _Scalar("be32", ">I")
+UINT = _Uint("uint")
+FLAG = _Flag("flag")
+STRING = _String("string")
+MAC = _Mac("mac")
+IPADDR = _IPAddr("address")
+
+
+def struct_type(label: str, fmt: str, cls_name: str) -> AttrType:
+    """A C struct with ``struct`` format ``fmt``, decoded to ``rawnl.structs.<cls_name>``."""
+    return _Struct(label, fmt, cls_name)
+
+
+def array_type(label: str, code: str) -> AttrType:
+    return _Array(label, code)
+
+
+def nested(table: AttrTable, *, nested_flag: bool = False) -> AttrType:
+    """A nest of ``table``; ``nested_flag`` sets ``NLA_F_NESTED`` when encoding (decoding
+    accepts either)."""
+    return _Nested(table, nested_flag)
+
+
+# --------------------------------------------------------------------------------------------
+# Tables
+
+
+class AttrSpec:
+    """One row of an :class:`AttrTable`."""
+
+    __slots__ = ("name", "number", "type")
+
+    def __init__(self, name: str, number: int, type: AttrType) -> None:
+        self.name = name
+        self.number = number
+        self.type = type
+
+    def __repr__(self) -> str:
+        return f"AttrSpec({self.name!r}, {self.number}, {self.type!r})"
+
+
+class AttrTable:
+    """One attribute namespace: ``(kernel name, number, type)`` rows.
+
+    ``AttrTable("IFLA", [("IFLA_IFNAME", 3, STRING), ...])``.
+    """
+
+    __slots__ = ("by_name", "by_number", "name")
+
+    def __init__(self, name: str, rows: list[tuple[str, int, AttrType]]) -> None:
+        self.name = name
+        self.by_number: dict[int, AttrSpec] = {}
+        self.by_name: dict[str, AttrSpec] = {}
+        for row in rows:
+            spec = AttrSpec(*row)
+            if spec.number in self.by_number or spec.name in self.by_name:
+                raise ValueError(f"{name}: duplicate row {row}")
+            self.by_number[spec.number] = spec
+            self.by_name[spec.name] = spec
+
+    def __repr__(self) -> str:
+        return f"<AttrTable {self.name}: {len(self.by_number)} attributes>"
+
+
+class Selected(AttrType):
+    """A nest whose table is chosen by a sibling string attribute (``IFLA_INFO_DATA`` by
+    ``IFLA_INFO_KIND``).  Kinds not in ``tables`` are kept as bytes."""
+
+    __slots__ = ("selector", "selector_number", "tables")
+
+    def __init__(self, label: str, selector: str, selector_number: int, tables: dict[str, AttrType]) -> None:
+        super().__init__(label)
+        self.selector = selector
+        self.selector_number = selector_number
+        self.tables = tables
+
+    def choose(self, kind: str | None) -> AttrType:
+        if kind is None:
+            return BINARY
+        return self.tables.get(kind, BINARY)
+
+    def decode(self, data: bytes, start: int, end: int, sub: Any) -> Any:  # pragma: no cover
+        raise AssertionError("Selected is resolved during the scan")
+
+    def encode(self, value: Any, siblings: Mapping[AttrKey, Any]) -> bytes:
+        kind = siblings.get(self.selector)
+        return self.choose(kind if isinstance(kind, str) else None).encode(value, siblings)
+
+    def type_bits(self, value: Any) -> int:
+        return 0  # iproute2 and the kernel's own replies send IFLA_INFO_DATA without NLA_F_NESTED
+
+
+class Level:
+    """The scanned layout of one attribute region: where each attribute's payload lies."""
+
+    __slots__ = ("end", "entries", "headers", "start", "table")
+
+    def __init__(self, table: AttrTable, start: int, end: int) -> None:
+        self.table = table
+        self.start = start
+        self.end = end
+        #: key -> (payload start, payload end, value type, scan result)
+        self.entries: dict[AttrKey, tuple[int, int, AttrType, Any]] = {}
+        #: key -> offset of the attribute's header (to name an extended-ack offset)
+        self.headers: dict[int, AttrKey] = {}
+
+
+def _read_kind(data: bytes, raw: list[tuple[int, int, int, int]], number: int, ctx: ScanContext) -> str | None:
+    for _hoff, atype, ps, pe in raw:
+        if atype & NLA_TYPE_MASK == number:
+            ctx.checks.append((ps, f"{pe - ps}s"))
+            value = STRING.decode(data, ps, pe, None)
+            return value if isinstance(value, str) else None
+    return None
+
+
+def scan_level(data: bytes, start: int, end: int, table: AttrTable, ctx: ScanContext) -> Level:
+    """Scan the attributes in ``data[start:end]`` against ``table`` (strict; see module doc)."""
+    raw: list[tuple[int, int, int, int]] = []
+    off = start
+    checks = ctx.checks
+    while off < end:
+        if end - off < 4:
+            raise DecodeError(f"{end - off} bytes left in {table.name} are too short for an attribute header", off)
+        alen, atype = _unpack_nla(data, off)
+        if alen < 4:
+            raise DecodeError(f"attribute length {alen} is below its 4-byte header", off)
+        if alen > end - off:
+            raise DecodeError(
+                f"{table.name} attribute type {atype & NLA_TYPE_MASK} length {alen} runs past its container "
+                f"({end - off} bytes left)",
+                off,
+            )
+        checks.append((off, "I"))
+        raw.append((off, atype, off + 4, off + alen))
+        off += (alen + 3) & ~3
+    level = Level(table, start, end)
+    entries = level.entries
+    by_number = table.by_number
+    for hoff, atype, ps, pe in raw:
+        spec = by_number.get(atype & NLA_TYPE_MASK)
+        key: AttrKey
+        typ: AttrType
+        if spec is None:
+            key, typ, sub = atype, BINARY, None
+        else:
+            key, typ = spec.name, spec.type
+            if isinstance(typ, Selected):
+                typ = typ.choose(_read_kind(data, raw, typ.selector_number, ctx))
+            sub = typ.scan(data, ps, pe, atype, ctx)
+        level.headers[hoff] = key
+        prev = entries.get(key)
+        if prev is None:
+            entries[key] = (ps, pe, typ, sub)
+        elif prev[2] is _REPEATED:
+            prev[3].append((ps, pe, typ, sub))
+        else:
+            entries[key] = (prev[0], pe, _REPEATED, [prev, (ps, pe, typ, sub)])
+    return level
+
+
+# --------------------------------------------------------------------------------------------
+# The lazily decoded mapping
+
+
+if TYPE_CHECKING:
+    _AttrsBase = Mapping[AttrKey, Any]
+else:
+    _AttrsBase = Mapping
+
+
+class Attrs(_AttrsBase):
+    """A read-only mapping of decoded attributes: kernel name (or raw type number for unknown
+    attributes) to Python value.  Values are decoded on first access and cached."""
+
+    __slots__ = ("_data", "_level", "_values")
+
+    def __init__(self, data: bytes, level: Level) -> None:
+        self._data = data
+        self._level = level
+        self._values: dict[AttrKey, Any] | None = None
+
+    def __getitem__(self, key: AttrKey) -> Any:
+        values = self._values
+        if values is None:
+            values = self._values = {}
+        elif key in values:
+            return values[key]
+        start, end, typ, sub = self._level.entries[key]
+        value = values[key] = typ.decode(self._data, start, end, sub)
+        return value
+
+    def get(self, key: AttrKey, default: Any = None) -> Any:
+        if key in self._level.entries:
+            return self[key]
+        return default
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._level.entries
+
+    def __iter__(self) -> Iterator[AttrKey]:
+        return iter(self._level.entries)
+
+    def __len__(self) -> int:
+        return len(self._level.entries)
+
+    def raw(self) -> bytes:
+        """The attribute region exactly as received."""
+        return bytes(self._data[self._level.start : self._level.end])
+
+    def header_offsets(self) -> dict[int, AttrKey]:
+        """Offset of each attribute header at this level -> its key."""
+        return self._level.headers
+
+    def to_dict(self) -> dict[AttrKey, Any]:
+        """A plain ``dict`` with nested :class:`Attrs` converted too."""
+        out: dict[AttrKey, Any] = {}
+        for key in self._level.entries:
+            out[key] = _plain(self[key])
+        return out
+
+    def __repr__(self) -> str:
+        return f"Attrs({self.to_dict()!r})"
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Mapping):
+            return NotImplemented
+        if len(self) != len(other):
+            return False
+        return all(key in other and self[key] == other[key] for key in self._level.entries)
+
+    __hash__ = None  # type: ignore[assignment]
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, Attrs):
+        return value.to_dict()
+    if isinstance(value, Repeated):
+        return Repeated(_plain(v) for v in value)
+    to_dict = getattr(value, "_plain", None)
+    if to_dict is not None:
+        return to_dict()
+    return value
+
+
+# --------------------------------------------------------------------------------------------
+# Decoding an attribute region with the layout cache
+
+
+class _Layout:
+    __slots__ = ("check", "expected", "level")
+
+    def __init__(self, level: Level, check: Callable[[bytes, int], tuple[Any, ...]], expected: tuple[Any, ...]) -> None:
+        self.level = level
+        self.check = check
+        self.expected = expected
+
+
+_CACHE: dict[tuple[int, int, int, int], list[_Layout]] = {}
+_CACHE_LIMIT = 2048
+_PER_KEY = 4
+
+
+def _compile_check(checks: list[tuple[int, str]]) -> struct.Struct:
+    checks.sort()
+    parts = ["="]
+    pos = 0
+    for off, code in checks:
+        if off > pos:
+            parts.append(f"{off - pos}x")
+        parts.append(code)
+        pos = off + (4 if code == "I" else int(code[:-1]))
+    return struct.Struct("".join(parts))
+
+
+def decode_attrs(data: bytes, start: int, table: AttrTable, family: int = 0) -> Attrs:
+    """Scan the attributes in ``data[start:]`` (``data`` is one whole message) against ``table``.
+
+    Raises :class:`DecodeError` (offsets relative to ``data``).  See the module docstring for the
+    cache that makes repeated shapes cheap.
+    """
+    key = (id(table), family, start, len(data))
+    candidates = _CACHE.get(key)
+    if candidates is not None:
+        for layout in candidates:
+            if layout.check(data, 0) == layout.expected:
+                return Attrs(data, layout.level)
+    ctx = ScanContext(family)
+    level = scan_level(data, start, len(data), table, ctx)
+    st = _compile_check(ctx.checks)
+    layout = _Layout(level, st.unpack_from, st.unpack_from(data, 0))
+    if candidates is None:
+        if len(_CACHE) >= _CACHE_LIMIT:
+            _CACHE.clear()
+        _CACHE[key] = [layout]
+    else:
+        candidates.insert(0, layout)
+        del candidates[_PER_KEY:]
+    return Attrs(data, level)
+
+
+def clear_layout_cache() -> None:
+    """Forget every cached layout (for tests that want the slow path)."""
+    _CACHE.clear()
+
+
+# --------------------------------------------------------------------------------------------
+# Encoding
+
+
+def encode_attrs(table: AttrTable, attrs: Mapping[AttrKey, Any]) -> bytes:
+    """Encode a mapping of attributes (kernel name or raw type number -> value) against ``table``.
+
+    An :class:`Attrs` decoded from the same table is copied through byte for byte.  Raw keys
+    (``int``) take ``bytes`` values and are written unchanged, flags included.
+    """
+    if type(attrs) is Attrs and attrs._level.table is table:
+        return attrs.raw()
+    parts: list[bytes] = []
+    append = parts.append
+    by_name = table.by_name
+    for key, value in attrs.items():
+        if isinstance(key, str):
+            spec = by_name.get(key)
+            if spec is None:
+                raise KeyError(f"{key!r} is not an attribute of {table.name}")
+            number, typ = spec.number, spec.type
+        elif isinstance(key, int) and 0 <= key <= 0xFFFF:
+            number, typ = key, BINARY
+        else:
+            raise KeyError(f"{key!r} is not an attribute name or a 16-bit attribute type")
+        if value is None:
+            continue
+        values = value if isinstance(value, Repeated) else (value,)
+        for item in values:
+            try:
+                payload = typ.encode(item, attrs)
+            except (TypeError, ValueError, OverflowError, struct.error) as exc:
+                raise ValueError(f"{key}: {exc}") from None
+            n = len(payload) + 4
+            if n > 0xFFFF:
+                raise ValueError(f"{key}: payload of {len(payload)} bytes does not fit in an attribute")
+            append(_pack_nla(n, number | typ.type_bits(item)))
+            append(payload)
+            append(_PAD[n & 3])
+    return b"".join(parts)
