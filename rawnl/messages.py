@@ -67,7 +67,7 @@ def _header(length: int, mtype: int, flags: int, seq: int, pid: int) -> bytes:
 class _Base(Record):
     """The netlink header fields every message has: ``type``, ``flags``, ``seq``, ``pid``."""
 
-    __slots__ = ("flags", "pid", "seq", "type")
+    __slots__ = ("type", "flags", "seq", "pid")
     type: int
     flags: int
     seq: int
@@ -76,10 +76,23 @@ class _Base(Record):
     def encode_body(self) -> bytes:  # pragma: no cover - every subclass overrides
         raise NotImplementedError
 
-    def encode(self) -> bytes:
-        """The whole message: ``nlmsghdr`` (length computed) followed by :meth:`encode_body`."""
+    def encode(self, *, flags: int | None = None, seq: int | None = None, pid: int | None = None) -> bytes:
+        """The whole message: ``nlmsghdr`` (length computed) followed by :meth:`encode_body`.
+
+        ``flags``, ``seq`` and ``pid`` override the message's own header fields for this
+        encoding only (the socket engine stamps its sequence numbers this way).
+        """
         body = self.encode_body()
-        return _header(16 + len(body), self.type, self.flags, self.seq, self.pid) + body
+        return (
+            _header(
+                16 + len(body),
+                self.type,
+                self.flags if flags is None else flags,
+                self.seq if seq is None else seq,
+                self.pid if pid is None else pid,
+            )
+            + body
+        )
 
 
 class LinkMessage(_Base):
@@ -90,7 +103,7 @@ class LinkMessage(_Base):
     ``ifi_flags`` (``IFF_*``) and ``change`` ``ifi_change``.
     """
 
-    __slots__ = ("attrs", "change", "family", "index", "link_flags", "link_type")
+    __slots__ = ("family", "link_type", "index", "link_flags", "change", "attrs")
     TABLE: ClassVar[AttrTable] = LINK
 
     def __init__(
@@ -148,7 +161,7 @@ class AddressMessage(_Base):
     ``addr_flags`` is ``ifa_flags`` (the low 8 bits; ``IFA_FLAGS`` carries all 32).
     """
 
-    __slots__ = ("addr_flags", "attrs", "family", "index", "prefixlen", "scope")
+    __slots__ = ("family", "prefixlen", "addr_flags", "scope", "index", "attrs")
     TABLE: ClassVar[AttrTable] = ADDRESS
 
     def __init__(
@@ -208,16 +221,16 @@ class RouteMessage(_Base):
     """
 
     __slots__ = (
-        "attrs",
-        "dst_len",
         "family",
-        "protocol",
-        "route_flags",
-        "route_type",
-        "scope",
+        "dst_len",
         "src_len",
-        "table",
         "tos",
+        "table",
+        "protocol",
+        "scope",
+        "route_type",
+        "route_flags",
+        "attrs",
     )
     TABLE: ClassVar[AttrTable] = ROUTE
 
@@ -330,7 +343,7 @@ class ErrorMessage(_Base, _ExtAck):
     ``NLM_F_ACK_TLVS`` the extended-ack attributes follow, decoded into ``attrs``.
     """
 
-    __slots__ = ("attrs", "error", "request")
+    __slots__ = ("error", "request", "attrs")
 
     def __init__(
         self,
@@ -350,18 +363,26 @@ class ErrorMessage(_Base, _ExtAck):
         self.error = error
         self.request = request
         self.attrs: Mapping[AttrKey, Any] = {} if attrs is None else attrs
+        # Keep the flags true to the body: extended-ack attributes present, echo capped.
+        self.flags = flags | NLM_F_ACK_TLVS if self.attrs else flags & ~NLM_F_ACK_TLVS
+        if len(request) == 16 and NLMSG_HDR.unpack_from(request)[0] > 16:
+            self.flags |= NLM_F_CAPPED
 
     def encode_body(self) -> bytes:
         req = bytes(self.request)
         if len(req) < 16:
             raise ValueError("an NLMSG_ERROR echoes at least the 16-byte request header")
+        if not self.flags & NLM_F_CAPPED and NLMSG_HDR.unpack_from(req)[0] != len(req):
+            raise ValueError("an uncapped NLMSG_ERROR echoes the whole request: its length field must match")
         body = _I32.pack(self.error) + req + b"\0" * (align4(len(req)) - len(req))
         return body + encode_attrs(NLMSGERR, self.attrs)
 
-    def encode(self) -> bytes:
-        flags = self.flags | NLM_F_ACK_TLVS if self.attrs else self.flags & ~NLM_F_ACK_TLVS
-        body = self.encode_body()
-        return _header(16 + len(body), self.type, flags, self.seq, self.pid) + body
+    def encode(self, *, flags: int | None = None, seq: int | None = None, pid: int | None = None) -> bytes:
+        """As :meth:`LinkMessage.encode`; ``NLM_F_ACK_TLVS`` is set exactly when ``attrs`` is
+        not empty."""
+        flags = self.flags if flags is None else flags
+        flags = flags | NLM_F_ACK_TLVS if self.attrs else flags & ~NLM_F_ACK_TLVS
+        return _Base.encode(self, flags=flags, seq=seq, pid=pid)
 
     @property
     def request_header(self) -> tuple[int, int, int, int, int]:
@@ -413,7 +434,7 @@ class DoneMessage(_Base, _ExtAck):
     """``NLMSG_DONE``: the end of a dump.  ``error`` is 0, or ``-errno`` when the kernel refused
     the dump; with ``NLM_F_ACK_TLVS`` the extended-ack attributes follow in ``attrs``."""
 
-    __slots__ = ("attrs", "error")
+    __slots__ = ("error", "attrs")
 
     def __init__(
         self,
@@ -431,14 +452,17 @@ class DoneMessage(_Base, _ExtAck):
         self.pid = pid
         self.error = error
         self.attrs: Mapping[AttrKey, Any] = {} if attrs is None else attrs
+        self.flags = flags | NLM_F_ACK_TLVS if self.attrs else flags & ~NLM_F_ACK_TLVS
 
     def encode_body(self) -> bytes:
         return _I32.pack(self.error) + encode_attrs(NLMSGERR, self.attrs)
 
-    def encode(self) -> bytes:
-        flags = self.flags | NLM_F_ACK_TLVS if self.attrs else self.flags & ~NLM_F_ACK_TLVS
-        body = self.encode_body()
-        return _header(16 + len(body), self.type, flags, self.seq, self.pid) + body
+    def encode(self, *, flags: int | None = None, seq: int | None = None, pid: int | None = None) -> bytes:
+        """As :meth:`LinkMessage.encode`; ``NLM_F_ACK_TLVS`` is set exactly when ``attrs`` is
+        not empty."""
+        flags = self.flags if flags is None else flags
+        flags = flags | NLM_F_ACK_TLVS if self.attrs else flags & ~NLM_F_ACK_TLVS
+        return _Base.encode(self, flags=flags, seq=seq, pid=pid)
 
     def exception(self, request: bytes | None = None) -> NetlinkError:
         """The :class:`NetlinkError` for a refused dump."""
