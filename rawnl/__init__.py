@@ -27,26 +27,53 @@ __version__ = "0.1.0"
 # name -> module that defines it, imported on first access (PEP 562)
 _LAZY = {
     "constants": "rawnl.constants",
+    "NetlinkSocket": "rawnl.nlsocket",
+    "DumpInterrupted": "rawnl.nlsocket",
+    "Overrun": "rawnl.nlsocket",
+    "NetNS": "rawnl.netns",
+    "run_in": "rawnl.netns",
+    "IPRoute": "rawnl.iproute",
+    "Link": "rawnl.results",
+    "Address": "rawnl.results",
+    "Route": "rawnl.results",
 }
 
 if TYPE_CHECKING:
     from typing import Any
 
     from . import constants as constants
+    from .iproute import IPRoute as IPRoute
+    from .netns import NetNS as NetNS
+    from .netns import run_in as run_in
+    from .nlsocket import DumpInterrupted as DumpInterrupted
+    from .nlsocket import NetlinkSocket as NetlinkSocket
+    from .nlsocket import Overrun as Overrun
+    from .results import Address as Address
+    from .results import Link as Link
+    from .results import Route as Route
 
 __all__ = [
+    "Address",
     "AddressMessage",
     "DecodeError",
     "DoneMessage",
+    "DumpInterrupted",
     "ErrorMessage",
+    "IPRoute",
+    "Link",
     "LinkMessage",
     "Message",
+    "NetNS",
     "NetlinkError",
+    "NetlinkSocket",
+    "Overrun",
     "RawMessage",
     "Repeated",
+    "Route",
     "RouteMessage",
     "constants",
     "decode",
+    "run_in",
 ]
 
 
