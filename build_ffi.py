@@ -1,0 +1,80 @@
+"""Build ``rawnl._nsffi``: setns(2), unshare(2), mount(2) and umount2(2) through cffi (API mode).
+
+``pip install -e .`` (or ``pip install .``) runs this through setuptools (``cffi_modules`` in
+``setup.py``).  To build the module in place by hand, in the checkout: ``python build_ffi.py``.
+
+Each wrapper returns 0 or ``-errno`` read right after the call in C, so no other call can
+clobber errno before Python sees it; :mod:`rawnl.netns` turns a negative result into ``OSError``.
+"""
+
+from __future__ import annotations
+
+import cffi
+
+ffibuilder = cffi.FFI()
+
+ffibuilder.cdef(
+    """
+    #define CLONE_NEWNET ...
+    #define CLONE_NEWNS ...
+    #define MS_BIND ...
+    #define MS_REC ...
+    #define MS_SHARED ...
+    #define MS_PRIVATE ...
+    #define MS_SLAVE ...
+    #define MNT_DETACH ...
+
+    int rawnl_setns(int fd, int nstype);
+    int rawnl_unshare(int flags);
+    int rawnl_mount(const char *source, const char *target, const char *fstype,
+                    unsigned long flags, const char *data);
+    int rawnl_umount2(const char *target, int flags);
+    """
+)
+
+ffibuilder.set_source(
+    "rawnl._nsffi",
+    """
+    #ifndef _GNU_SOURCE
+    #define _GNU_SOURCE
+    #endif
+    #include <errno.h>
+    #include <sched.h>
+    #include <sys/mount.h>
+
+    static int rawnl_setns(int fd, int nstype)
+    {
+        return setns(fd, nstype) == 0 ? 0 : -errno;
+    }
+
+    static int rawnl_unshare(int flags)
+    {
+        return unshare(flags) == 0 ? 0 : -errno;
+    }
+
+    static int rawnl_mount(const char *source, const char *target, const char *fstype,
+                           unsigned long flags, const char *data)
+    {
+        return mount(source, target, fstype, flags, data) == 0 ? 0 : -errno;
+    }
+
+    static int rawnl_umount2(const char *target, int flags)
+    {
+        return umount2(target, flags) == 0 ? 0 : -errno;
+    }
+    """,
+)
+
+if __name__ == "__main__":
+    import os
+    import shutil
+    import tempfile
+
+    # Build in a scratch directory (cffi writes rawnl/_nsffi.c, .o and .so under tmpdir), then
+    # put only the compiled module next to rawnl/__init__.py.
+    here = os.path.dirname(os.path.abspath(__file__))
+    with tempfile.TemporaryDirectory() as tmp:
+        built = ffibuilder.compile(tmpdir=tmp)
+        target = os.path.join(here, "rawnl", os.path.basename(built))
+        shutil.copy2(built, target)
+    print(target)
