@@ -152,6 +152,12 @@ class AttrType:
         """Flag bits for the attribute header when encoding ``value``."""
         return self.flags
 
+    def inner(
+        self, data: bytes, start: int, end: int, atype: int, kind_of: Callable[[int], str | None]
+    ) -> tuple[int, int, AttrTable] | None:
+        """For a nest: the region and table of its attributes (used by :func:`locate`)."""
+        return None
+
     def __repr__(self) -> str:
         return f"<{self.label}>"
 
@@ -391,6 +397,11 @@ class _Nested(AttrType):
     def encode(self, value: Any, siblings: Mapping[AttrKey, Any]) -> bytes:
         return encode_attrs(self.table, value)
 
+    def inner(
+        self, data: bytes, start: int, end: int, atype: int, kind_of: Callable[[int], str | None]
+    ) -> tuple[int, int, AttrTable] | None:
+        return start, end, self.table
+
 
 class _Repeated(AttrType):
     """Internal: an attribute that occurred more than once in one nest."""
@@ -514,6 +525,11 @@ class Selected(AttrType):
     def type_bits(self, value: Any) -> int:
         return 0  # iproute2 and the kernel's own replies send IFLA_INFO_DATA without NLA_F_NESTED
 
+    def inner(
+        self, data: bytes, start: int, end: int, atype: int, kind_of: Callable[[int], str | None]
+    ) -> tuple[int, int, AttrTable] | None:
+        return self.choose(kind_of(self.selector_number)).inner(data, start, end, atype, kind_of)
+
 
 class Level:
     """The scanned layout of one attribute region: where each attribute's payload lies."""
@@ -582,6 +598,42 @@ def scan_level(data: bytes, start: int, end: int, table: AttrTable, ctx: ScanCon
         else:
             entries[key] = (prev[0], pe, _REPEATED, [prev, (ps, pe, typ, sub)])
     return level
+
+
+def locate(data: bytes, start: int, end: int, table: AttrTable, offset: int) -> tuple[str, ...] | None:
+    """The names (outermost first) of the attribute whose header starts at ``offset``.
+
+    Lenient on purpose: it walks headers only, so it can name the attribute in a request the
+    kernel rejected for being malformed (an extended ACK's ``NLMSGERR_ATTR_OFFS``).
+    """
+    raw: list[tuple[int, int, int, int]] = []
+    off = start
+    while end - off >= 4:
+        alen, atype = _unpack_nla(data, off)
+        if alen < 4:
+            break
+        raw.append((off, atype, off + 4, min(off + alen, end)))
+        off += (alen + 3) & ~3
+
+    def kind_of(number: int) -> str | None:
+        for _hoff, atype, ps, pe in raw:
+            if atype & NLA_TYPE_MASK == number:
+                value = STRING.decode(data, ps, pe, None)
+                return value if isinstance(value, str) else None
+        return None
+
+    for hoff, atype, ps, pe in raw:
+        spec = table.by_number.get(atype & NLA_TYPE_MASK)
+        name = spec.name if spec is not None else str(atype & NLA_TYPE_MASK)
+        if hoff == offset:
+            return (name,)
+        if spec is not None and ps <= offset < pe:
+            region = spec.type.inner(data, ps, pe, atype, kind_of)
+            if region is not None:
+                found = locate(data, region[0], region[1], region[2], offset)
+                if found is not None:
+                    return (name, *found)
+    return None
 
 
 # --------------------------------------------------------------------------------------------

@@ -13,13 +13,13 @@ import struct
 from ._record import Record
 from .codec import (
     NLMSG_HDR,
-    Attrs,
     AttrTable,
     DecodeError,
     align4,
     decode_attrs,
     encode_attrs,
     iter_messages,
+    locate,
 )
 from .errors import NetlinkError
 from .schema import ADDRESS, IFADDRMSG, IFINFOMSG, LINK, NLMSGERR, ROUTE, RTMSG
@@ -518,6 +518,15 @@ for _t in range(24, 27):
     _DECODERS[_t] = RouteMessage._decode
 _raw_decode = RawMessage._decode
 
+# message type -> (offset of the attributes, their table)
+_BODIES: dict[int, tuple[int, AttrTable]] = {}
+for _t in range(16, 20):
+    _BODIES[_t] = (32, LINK)
+for _t in range(20, 23):
+    _BODIES[_t] = (24, ADDRESS)
+for _t in range(24, 27):
+    _BODIES[_t] = (28, ROUTE)
+
 
 def decode_one(data: bytes, mtype: int, flags: int, seq: int, pid: int) -> Message:
     """Decode one message whose bytes are exactly ``data`` (header fields already split)."""
@@ -555,51 +564,24 @@ def attribute_at(request: bytes, offset: int) -> tuple[str, ...] | None:
     """The path of attribute names whose header starts at ``offset`` in ``request`` (offsets
     counted from the request's nlmsghdr, as ``NLMSGERR_ATTR_OFFS`` is), or ``None``.
 
-    ``attribute_at(req, 32) == ("IFLA_MTU",)``; a nested one gives the whole path.
+    ``attribute_at(req, 32) == ("IFLA_MTU",)``; a nested one gives the whole path.  It works on
+    malformed requests too (the kind the kernel rejects), since it only walks headers.
     """
-    try:
-        msgs = decode(request)
-    except DecodeError:
+    if len(request) < 16:
         return None
-    if not msgs:
+    length, mtype = NLMSG_HDR.unpack_from(request, 0)[:2]
+    layout = _BODIES.get(mtype)
+    if layout is None:
         return None
-    attrs = msgs[0].attrs if hasattr(msgs[0], "attrs") else None
-    if not isinstance(attrs, Attrs):
-        return None
-    return _find(attrs, offset, ())
-
-
-def _find(attrs: Attrs, offset: int, path: tuple[str, ...]) -> tuple[str, ...] | None:
-    key = attrs.header_offsets().get(offset)
-    if key is not None:
-        return (*path, str(key))
-    for name in attrs:
-        for child in _children(attrs[name]):
-            found = _find(child, offset, (*path, str(name)))
-            if found is not None:
-                return found
-    return None
-
-
-def _children(value: Any) -> list[Attrs]:
-    """The attribute sets inside a decoded value: a nest, a veth peer's message, a list of
-    nexthops or repeated nests."""
-    if isinstance(value, Attrs):
-        return [value]
-    if isinstance(value, list):
-        return [child for item in value for child in _children(item)]
-    inner = getattr(value, "attrs", None)
-    return [inner] if isinstance(inner, Attrs) else []
+    start, table = layout
+    return locate(request, start, min(length, len(request)), table, offset)
 
 
 def _table_of(request: bytes) -> AttrTable | None:
     if len(request) < 16:
         return None
-    mtype = NLMSG_HDR.unpack_from(request, 0)[1]
-    cls = _DECODERS.get(mtype)
-    owner = getattr(cls, "__self__", None)
-    table: AttrTable | None = getattr(owner, "TABLE", None)
-    return table
+    layout = _BODIES.get(NLMSG_HDR.unpack_from(request, 0)[1])
+    return layout[1] if layout is not None else None
 
 
 def _exception(reply: ErrorMessage | DoneMessage, errno: int, request: bytes | None) -> NetlinkError:

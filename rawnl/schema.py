@@ -42,6 +42,7 @@ from .codec import (
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from collections.abc import Callable
     from typing import Any
 
     from .codec import AttrKey
@@ -271,6 +272,11 @@ class _LinkPeer(AttrType):
             attrs=Attrs(data, sub),
         )
 
+    def inner(
+        self, data: bytes, start: int, end: int, atype: int, kind_of: Callable[[int], str | None]
+    ) -> tuple[int, int, AttrTable] | None:
+        return (start + IFINFOMSG.size, end, LINK) if end - start >= IFINFOMSG.size else None
+
     def encode(self, value: Any, siblings: Mapping[AttrKey, Any]) -> bytes:
         from .messages import LinkMessage
 
@@ -340,6 +346,11 @@ class _ProtInfo(AttrType):
         if isinstance(value, int):
             return U8.encode(value, siblings)
         return BINARY.encode(value, siblings)
+
+    def inner(
+        self, data: bytes, start: int, end: int, atype: int, kind_of: Callable[[int], str | None]
+    ) -> tuple[int, int, AttrTable] | None:
+        return (start, end, BRPORT) if atype & NLA_F_NESTED else None
 
     def type_bits(self, value: Any) -> int:
         if isinstance(value, Attrs):
