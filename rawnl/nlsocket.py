@@ -188,15 +188,16 @@ class NetlinkSocket:
         seq = self._seq = (self._seq % 0xFFFFFFFF) + 1
         return seq
 
-    def _recv(self) -> bytes:
-        """One datagram from the kernel, sized first with MSG_PEEK | MSG_TRUNC."""
+    def _recv(self) -> tuple[bytes, int]:
+        """One datagram from the kernel, sized first with MSG_PEEK | MSG_TRUNC, and the multicast
+        group mask it was sent to (0 for a unicast reply)."""
         sock = self._sock
         peek = self._peek
         while True:
             size = sock.recv_into(peek, 16, MSG_PEEK | MSG_TRUNC)
-            data, (sender, _groups) = sock.recvfrom(max(size, 1))
+            data, (sender, groups) = sock.recvfrom(max(size, 1))
             if sender == 0:
-                return bytes(data)
+                return data, groups
             self.dropped += 1
 
     def _split(self, data: bytes) -> Iterator[tuple[int, int, int, int, int, int]]:
@@ -212,12 +213,14 @@ class NetlinkSocket:
             yield off, length, mtype, flags, seq, pid
             off += (length + 3) & ~3
 
-    def _keep_event(  # noqa: PLR0917 - the fields of one split message header
-        self, data: bytes, off: int, length: int, mtype: int, flags: int, seq: int, pid: int
-    ) -> None:
-        """A message that is not a reply to us: on a subscribed socket it is an event."""
-        if self._groups and seq == 0 and mtype not in (NLMSG_ERROR, NLMSG_DONE):
-            self._pending.append(decode_one(data[off : off + length], mtype, flags, seq, pid))
+    def _keep_events(self, data: bytes) -> None:
+        """A multicast datagram read while waiting for a reply: keep its messages as events.
+
+        (A notification caused by our own request carries our sequence number and port id, so
+        only the destination group tells it from a reply.)"""
+        if self._groups:
+            for off, length, mtype, flags, seq, pid in self._split(data):
+                self._pending.append(decode_one(data[off : off + length], mtype, flags, seq, pid))
 
     # ------------------------------------------------------------------ request / ACK
 
@@ -243,16 +246,18 @@ class NetlinkSocket:
         replies: list[Message] = []
         while True:
             try:
-                buf = self._recv()
+                buf, groups = self._recv()
             except OSError as exc:
                 if exc.errno == _ENOBUFS:
                     raise NetlinkError(_ENOBUFS, "receive buffer overflowed while waiting for a reply") from None
                 raise
+            if groups:
+                self._keep_events(buf)
+                continue
             done = False
             for off, length, mtype, mflags, mseq, mpid in self._split(buf):
                 if mseq != seq or mpid != port:
-                    self._keep_event(buf, off, length, mtype, mflags, mseq, mpid)
-                    continue
+                    continue  # stale: an answer to an earlier request
                 if done:
                     continue  # never expected: anything after the end of our reply
                 reply = decode_one(buf[off : off + length], mtype, mflags, mseq, mpid)
@@ -311,11 +316,13 @@ class NetlinkSocket:
         finished = False
         try:
             while not finished:
-                buf = self._recv()
+                buf, groups = self._recv()
+                if groups:
+                    self._keep_events(buf)
+                    continue
                 for off, length, mtype, mflags, mseq, mpid in self._split(buf):
                     if mseq != seq or mpid != port:
-                        self._keep_event(buf, off, length, mtype, mflags, mseq, mpid)
-                        continue
+                        continue  # stale: an answer to an earlier request
                     if finished:
                         continue
                     if mflags & NLM_F_DUMP_INTR:
@@ -340,9 +347,12 @@ class NetlinkSocket:
         port = self.port_id
         while True:
             try:
-                buf = self._recv()
+                buf, groups = self._recv()
             except OSError:
                 return
+            if groups:
+                self._keep_events(buf)
+                continue
             for _off, _length, mtype, _mflags, mseq, mpid in self._split(buf):
                 if mseq == seq and mpid == port and mtype in (NLMSG_DONE, NLMSG_ERROR):
                     return
@@ -424,18 +434,20 @@ class NetlinkSocket:
         base = first
         while True:
             try:
-                buf = self._recv()
+                buf, groups = self._recv()
             except OSError as exc:
                 if exc.errno == _ENOBUFS:
                     raise BatchOverrunError(
                         _ENOBUFS, "receive buffer overflowed during a batch: outcomes lost"
                     ) from None
                 raise
+            if groups:
+                self._keep_events(buf)
+                continue
             for off, length, mtype, mflags, mseq, mpid in self._split(buf):
                 index = (mseq - base) % 0xFFFFFFFF
                 if mpid != port or not start <= index < end:
-                    self._keep_event(buf, off, length, mtype, mflags, mseq, mpid)
-                    continue
+                    continue  # stale: an answer to an earlier request
                 reply = decode_one(buf[off : off + length], mtype, mflags, mseq, mpid)
                 current = outcomes[index]
                 if mtype == NLMSG_ERROR:
@@ -456,7 +468,11 @@ class NetlinkSocket:
 
     def subscribe(self, *groups: int) -> None:
         """Join multicast groups (``RTNLGRP_*``): the bind bitmask for groups up to 32,
-        ``NETLINK_ADD_MEMBERSHIP`` above."""
+        ``NETLINK_ADD_MEMBERSHIP`` above.
+
+        Events are told from replies by the destination group the kernel reports with each
+        datagram; for groups above 32 it reports none, so read those on a socket that sends no
+        requests."""
         for group in groups:
             if not isinstance(group, int) or not 0 < group < 1 << 16:
                 raise ValueError(f"multicast group must be a positive int (RTNLGRP_*), not {group!r}")
@@ -498,7 +514,7 @@ class NetlinkSocket:
                 continue
             sock.settimeout(timeout)
             try:
-                buf = self._recv()
+                buf, groups = self._recv()
             except TimeoutError:
                 return
             except OSError as exc:
@@ -508,9 +524,9 @@ class NetlinkSocket:
                 raise
             finally:
                 sock.settimeout(None)
+            if not groups:
+                continue  # a stale unicast answer to an earlier request
             for off, length, mtype, mflags, mseq, mpid in self._split(buf):
-                if mseq != 0 or mtype in (NLMSG_ERROR, NLMSG_DONE):
-                    continue  # a stale reply to an earlier request
                 yield decode_one(buf[off : off + length], mtype, mflags, mseq, mpid)
 
 
