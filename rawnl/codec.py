@@ -739,7 +739,9 @@ _PER_KEY = 4
 
 
 def _compile_check(checks: list[tuple[int, str]]) -> struct.Struct:
-    checks.sort()
+    # A kind string is recorded once per attribute it selects a table for (a repeated
+    # IFLA_INFO_DATA records it twice): each range must be read once, or the struct drifts.
+    checks = sorted(set(checks))
     parts = ["="]
     pos = 0
     for off, code in checks:
