@@ -1,0 +1,24 @@
+# Types for the compiled module that build_ffi.py builds (cffi, API mode).  Each rawnl_* call
+# returns 0, or -errno read right after the system call.
+from typing import Any
+
+class _Lib:
+    CLONE_NEWNET: int
+    CLONE_NEWNS: int
+    MS_BIND: int
+    MS_REC: int
+    MS_SHARED: int
+    MS_PRIVATE: int
+    MS_SLAVE: int
+    MNT_DETACH: int
+
+    def rawnl_setns(self, fd: int, nstype: int, /) -> int: ...
+    def rawnl_unshare(self, flags: int, /) -> int: ...
+    def rawnl_mount(self, source: bytes, target: bytes, fstype: bytes, flags: int, data: Any, /) -> int: ...
+    def rawnl_umount2(self, target: bytes, flags: int, /) -> int: ...
+
+class _FFI:
+    NULL: Any
+
+ffi: _FFI
+lib: _Lib
