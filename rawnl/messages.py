@@ -56,6 +56,7 @@ RTM_NEWROUTE = 24
 _pack_hdr = NLMSG_HDR.pack
 _EMPTY: Mapping[AttrKey, Any] = {}  # shared; never mutated
 _I32 = struct.Struct("=i")
+_EMPTY_REQUEST = NLMSG_HDR.pack(16, 0, 0, 0, 0)  # a header-only request, echoed whole
 
 
 def _header(length: int, mtype: int, flags: int, seq: int, pid: int) -> bytes:
@@ -353,7 +354,7 @@ class ErrorMessage(_Base, _ExtAck):
         seq: int = 0,
         pid: int = 0,
         error: int = 0,
-        request: bytes = b"\0" * 16,
+        request: bytes = _EMPTY_REQUEST,
         attrs: Mapping[AttrKey, Any] | None = None,
     ) -> None:
         self.type = type
