@@ -1,0 +1,213 @@
+"""Input validation for the operations API: each check raises ``ValueError`` naming the argument.
+
+Every check runs before anything is built or sent, so bad input never reaches the kernel.  The
+checks are cheap (they sit on the path of 1,000-operation batches) and import nothing heavy:
+:mod:`ipaddress` is loaded on first use of an address check.
+"""
+
+from __future__ import annotations
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from ipaddress import IPv4Address, IPv4Network, IPv6Address, IPv6Network
+    from typing import Any, TypeAlias
+
+    IPAddress: TypeAlias = IPv4Address | IPv6Address
+    IPNetwork: TypeAlias = IPv4Network | IPv6Network
+
+__all__ = [
+    "address",
+    "ifname",
+    "index",
+    "mac",
+    "mtu",
+    "network",
+    "prefix",
+    "scope",
+    "table",
+    "u8",
+    "u16",
+    "u32",
+]
+
+AF_INET = 2
+AF_INET6 = 10
+
+_IFNAMSIZ = 16  # including the NUL
+_MTU_MIN = 68  # the IPv4 minimum; the kernel enforces each device's own maximum
+_MTU_MAX = 65535
+_U32_MAX = 0xFFFFFFFF
+
+#: ``ip``'s names for route tables (``/etc/iproute2/rt_tables``) and scopes.
+TABLE_NAMES = {"default": 253, "main": 254, "local": 255}
+SCOPE_NAMES = {"universe": 0, "global": 0, "site": 200, "link": 253, "host": 254, "nowhere": 255}
+
+_ipaddress: Any = None
+
+
+def _ipa() -> Any:
+    global _ipaddress
+    if _ipaddress is None:
+        import ipaddress
+
+        _ipaddress = ipaddress
+    return _ipaddress
+
+
+def _int(value: object, arg: str, lo: int, hi: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ValueError(f"{arg} must be an int, not {type(value).__name__} {value!r}")
+    if not lo <= value <= hi:
+        raise ValueError(f"{arg} must be between {lo} and {hi}, not {value}")
+    return int(value)
+
+
+def u8(value: object, arg: str) -> int:
+    """An unsigned 8-bit integer."""
+    return _int(value, arg, 0, 0xFF)
+
+
+def u16(value: object, arg: str) -> int:
+    """An unsigned 16-bit integer."""
+    return _int(value, arg, 0, 0xFFFF)
+
+
+def u32(value: object, arg: str) -> int:
+    """An unsigned 32-bit integer."""
+    return _int(value, arg, 0, _U32_MAX)
+
+
+def int_range(value: object, arg: str, lo: int, hi: int) -> int:
+    """An integer in ``lo..hi``."""
+    return _int(value, arg, lo, hi)
+
+
+_BAD_NAME_CHARS = frozenset("/: \t\n\r\v\f\0")
+
+
+def ifname(value: object, arg: str = "name") -> str:
+    """An interface name as the kernel accepts it (``dev_valid_name``): 1 to 15 bytes, not ``.``
+    or ``..``, no ``/``, ``:``, NUL or whitespace."""
+    if not isinstance(value, str):
+        raise ValueError(f"{arg} must be an interface name (str), not {type(value).__name__} {value!r}")
+    try:
+        n = len(value.encode())
+    except UnicodeEncodeError:
+        raise ValueError(f"{arg} {value!r} is not valid UTF-8") from None
+    if not 0 < n < _IFNAMSIZ:
+        raise ValueError(f"{arg} {value!r} must be 1 to {_IFNAMSIZ - 1} bytes long, not {n}")
+    if value in {".", ".."}:
+        raise ValueError(f"{arg} {value!r} is not a valid interface name")
+    if not _BAD_NAME_CHARS.isdisjoint(value) or not value.isprintable():
+        raise ValueError(f"{arg} {value!r} contains '/', ':', whitespace or a control character")
+    return value
+
+
+def index(value: object, arg: str = "index") -> int:
+    """An interface index: a positive ``int`` below 2**31."""
+    return _int(value, arg, 1, 0x7FFFFFFF)
+
+
+_HEX = frozenset("0123456789abcdefABCDEF")
+
+
+def mac(value: object, arg: str = "mac") -> str:
+    """A unicast Ethernet address ``'aa:bb:cc:dd:ee:ff'``, returned in lower case.  Multicast
+    (low bit of the first octet set) and all-zero addresses are refused, as the kernel does
+    (``is_valid_ether_addr``)."""
+    if not isinstance(value, str):
+        raise ValueError(f"{arg} must be a MAC address str like '02:00:00:00:00:01', not {type(value).__name__}")
+    parts = value.split(":")
+    if len(parts) != 6 or any(len(p) != 2 or not _HEX.issuperset(p) for p in parts):
+        raise ValueError(f"{arg} {value!r} is not a MAC address like '02:00:00:00:00:01'")
+    if int(parts[0], 16) & 1:
+        raise ValueError(f"{arg} {value!r} is a multicast address; a link address must be unicast")
+    if value.strip("0:") == "":
+        raise ValueError(f"{arg} {value!r} is all zeros; a link address must be a valid unicast address")
+    return value.lower()
+
+
+def mtu(value: object, arg: str = "mtu") -> int:
+    """An MTU of 68 (IPv4's minimum) to 65535; the kernel enforces each device's own maximum."""
+    return _int(value, arg, _MTU_MIN, _MTU_MAX)
+
+
+def _family_of(obj: Any) -> int:
+    return AF_INET if obj.version == 4 else AF_INET6
+
+
+def address(value: object, arg: str, family: int | None = None) -> IPAddress:
+    """One IPv4 or IPv6 address (``str`` or :mod:`ipaddress` object); with ``family``, of that
+    family."""
+    ipa = _ipa()
+    if isinstance(value, (ipa.IPv4Address, ipa.IPv6Address)):
+        addr = value
+    elif isinstance(value, str):
+        try:
+            addr = ipa.ip_address(value)
+        except ValueError:
+            raise ValueError(f"{arg} {value!r} is not an IPv4 or IPv6 address") from None
+    else:
+        raise ValueError(f"{arg} must be an IP address (str), not {type(value).__name__} {value!r}")
+    if family is not None and _family_of(addr) != family:
+        want = "IPv4" if family == AF_INET else "IPv6"
+        raise ValueError(f"{arg} {value!r} is not an {want} address")
+    return addr  # type: ignore[no-any-return]
+
+
+def prefix(value: object, arg: str = "address") -> tuple[int, IPAddress, int]:
+    """An interface address with its prefix length: ``'192.0.2.1/24'``, ``'2001:db8::1/64'``;
+    without ``/LEN`` the full length (32 or 128), as ``ip addr add`` assumes.  Returns
+    ``(family, address, prefixlen)``."""
+    ipa = _ipa()
+    if isinstance(value, (ipa.IPv4Interface, ipa.IPv6Interface)):
+        return _family_of(value), value.ip, value.network.prefixlen
+    if isinstance(value, (ipa.IPv4Address, ipa.IPv6Address)):
+        return _family_of(value), value, value.max_prefixlen
+    if not isinstance(value, str):
+        raise ValueError(f"{arg} must be an address with a prefix like '192.0.2.1/24', not {type(value).__name__}")
+    text, sep, plen = value.partition("/")
+    addr = address(text, arg)
+    maxlen = addr.max_prefixlen
+    if not sep:
+        return _family_of(addr), addr, maxlen
+    if not plen.isdigit() or plen != str(int(plen)) or int(plen) > maxlen:
+        raise ValueError(f"{arg} {value!r} has an invalid prefix length (0 to {maxlen})")
+    return _family_of(addr), addr, int(plen)
+
+
+def network(value: object, arg: str = "dst") -> tuple[int | None, IPAddress | None, int]:
+    """A route destination: ``'default'`` (family not fixed: ``(None, None, 0)``), a prefix
+    ``'198.51.100.0/24'`` with no host bits set, or one address (a host route).  Returns
+    ``(family, network address, prefix length)``."""
+    if value == "default":
+        return None, None, 0
+    ipa = _ipa()
+    if isinstance(value, (ipa.IPv4Network, ipa.IPv6Network)):
+        return _family_of(value), value.network_address, value.prefixlen
+    family, addr, plen = prefix(value, arg)
+    net = ipa.ip_network(f"{addr}/{plen}", strict=False)
+    if net.network_address != addr:
+        raise ValueError(f"{arg} {value!r} has host bits set (did you mean {net}?)")
+    return family, addr, plen
+
+
+def table(value: object, arg: str = "table") -> int:
+    """A route table: 1 to 2**32-1, or ``'main'``, ``'local'``, ``'default'``."""
+    if isinstance(value, str):
+        number = TABLE_NAMES.get(value)
+        if number is None:
+            raise ValueError(f"{arg} {value!r} is not a table number or one of {sorted(TABLE_NAMES)}")
+        return number
+    return _int(value, arg, 1, _U32_MAX)
+
+
+def scope(value: object, arg: str = "scope") -> int:
+    """A scope: 0 to 255 or ``'universe'``/``'global'``, ``'site'``, ``'link'``, ``'host'``,
+    ``'nowhere'``."""
+    if isinstance(value, str):
+        number = SCOPE_NAMES.get(value)
+        if number is None:
+            raise ValueError(f"{arg} {value!r} is not a scope number or one of {sorted(SCOPE_NAMES)}")
+        return number
+    return _int(value, arg, 0, 255)
