@@ -120,14 +120,16 @@ def _setns(fd: int) -> None:
         raise _oserror(rc, "setns(CLONE_NEWNET)")
 
 
-def _validate_name(name: object) -> str:
+def _validate_name(name: object, argument: str = "name") -> str:
     """``ip``'s rules for a namespace name: a file name under /run/netns."""
     if not isinstance(name, str):
-        raise TypeError(f"name: expected a str, got {type(name).__name__}")
+        raise TypeError(f"{argument}: expected a str, got {type(name).__name__}")
     if not name or name in {".", ".."} or "/" in name or "\0" in name:
-        raise ValueError(f"name: {name!r} is not a valid network namespace name (empty, '.', '..', '/' or NUL)")
+        raise ValueError(f"{argument}: {name!r} is not a valid network namespace name (empty, '.', '..', '/' or NUL)")
     if len(os.fsencode(name)) >= _NAME_MAX:
-        raise ValueError(f"name: {name[:20]!r}... is too long for a network namespace name (max {_NAME_MAX - 1} bytes)")
+        raise ValueError(
+            f"{argument}: {name[:20]!r}... is too long for a network namespace name (max {_NAME_MAX - 1} bytes)"
+        )
     return name
 
 
@@ -172,7 +174,7 @@ class NetNS:
             directory, base = os.path.split(os.path.abspath(path))
             name = base if directory == NETNS_RUN_DIR else None
         else:
-            name = _validate_name(name_or_path)
+            name = _validate_name(name_or_path, "name_or_path")
             path = os.path.join(NETNS_RUN_DIR, name)
         return cls._open_path(path, name, "name_or_path")
 
@@ -294,14 +296,12 @@ class NetNS:
                 except FileExistsError:
                     raise FileExistsError(_EEXIST, f"network namespace {name!r} already exists", path) from None
                 os.close(fd)
-                mounted = False
                 try:
                     _call_on_thread(_unshare_and_pin, path.encode())
-                    mounted = True
                     return cls._open_path(path, name, "name")
                 except BaseException:
-                    if mounted:
-                        lib.rawnl_umount2(path.encode(), lib.MNT_DETACH)
+                    # Whether or not the bind mount was made (EINVAL when it was not), undo it.
+                    lib.rawnl_umount2(path.encode(), lib.MNT_DETACH)
                     os.unlink(path)
                     raise
             except BaseException:

@@ -38,9 +38,9 @@ PID = os.getpid()
 REQUIRE_PRIVILEGED = os.environ.get("RAWNL_REQUIRE_PRIVILEGED") == "1"
 IS_ROOT = os.geteuid() == 0
 RUN_NETNS = "/run/netns"
-# Fixtures that make a namespace: a test using any of them (directly or through another fixture)
-# is privileged.
-NAMESPACE_FIXTURES = frozenset({"netns", "netns2", "nlsock", "make_netns"})
+# Fixtures for tests that make namespaces: a test using any of them (directly or through another
+# fixture) is privileged.
+NAMESPACE_FIXTURES = frozenset({"netns", "netns2", "nlsock", "make_netns", "netns_name"})
 # fds the leak check counts exactly: what rawnl opens.  Other new fds get OTHER_FD_SLACK.
 _TRACKED_FD = re.compile(r"^(socket:\[|net:\[|/run/netns|/proc/\d+/(task/\d+/)?ns/)")
 OTHER_FD_SLACK = 3

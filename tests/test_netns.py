@@ -1,0 +1,617 @@
+"""rawnl.netns on the real kernel: handles, create/delete/list against `ip netns`, enter(), run_in.
+
+Every namespace here is a throw-away one (fixtures or unique names deleted in ``finally``); the
+root namespace is only ever read.
+"""
+
+from __future__ import annotations
+
+import _socket
+import ctypes
+import json
+import os
+import subprocess
+import sys
+import textwrap
+import threading
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+import rawnl
+from rawnl.netns import NamespaceRestoreError, NetNS, check_thread, cleanup_run_netns, run_in, socket_in
+
+REPO = Path(__file__).resolve().parent.parent
+AF_NETLINK, NETLINK_ROUTE = 16, 0
+RTM_NEWLINK, RTM_GETLINK = 16, 18
+NLM_F_EXCL, NLM_F_CREATE = 0x200, 0x400
+CAP_SYS_ADMIN = 21
+
+
+def here() -> str:
+    """The calling thread's network namespace, as the kernel names it (``net:[INODE]``)."""
+    return os.readlink("/proc/thread-self/ns/net")
+
+
+def label(ns: NetNS) -> str:
+    return f"net:[{ns.ino}]"
+
+
+def fd_numbers() -> set[int]:
+    """Our open fds (not counting the one listdir itself used, closed by the time we look)."""
+    fds = set()
+    for entry in os.listdir("/proc/self/fd"):
+        try:
+            os.fstat(int(entry))
+        except OSError:
+            continue
+        fds.add(int(entry))
+    return fds
+
+
+def ip_netns_names() -> list[str]:
+    out = subprocess.run(["ip", "-j", "netns", "list"], capture_output=True, text=True, check=True).stdout
+    return sorted(entry["name"] for entry in (json.loads(out) if out.strip() else []))
+
+
+# -- enter() -------------------------------------------------------------------------------------
+def test_enter_switches_and_restores_under_exceptions(netns: NetNS) -> None:
+    home = here()
+    assert home != label(netns)
+
+    class BoomError(Exception):
+        pass
+
+    def boom() -> None:
+        with netns.enter():
+            assert here() == label(netns)
+            raise BoomError
+
+    with pytest.raises(BoomError):
+        boom()
+    assert here() == home
+
+    with netns.enter():
+        assert here() == label(netns)
+    assert here() == home
+
+
+def test_enter_nests_and_unwinds_one_step_at_a_time(netns: NetNS, netns2: NetNS) -> None:
+    home = here()
+
+    def inner() -> None:
+        with netns2.enter():
+            assert here() == label(netns2)
+            raise KeyError("x")
+
+    with netns.enter():
+        with pytest.raises(KeyError):
+            inner()
+        assert here() == label(netns)
+    assert here() == home
+
+
+def test_enter_context_manager_is_single_use(netns: NetNS) -> None:
+    home = here()
+    cm = netns.enter()
+    with cm:
+        with pytest.raises(RuntimeError, match="already in use"), cm:
+            pass  # pragma: no cover
+        assert here() == label(netns)
+    assert here() == home
+
+
+class _CapHeader(ctypes.Structure):
+    _fields_ = [("version", ctypes.c_uint32), ("pid", ctypes.c_int)]
+
+
+class _CapData(ctypes.Structure):
+    _fields_ = [("effective", ctypes.c_uint32), ("permitted", ctypes.c_uint32), ("inheritable", ctypes.c_uint32)]
+
+
+def _drop_effective_cap_on_this_thread(cap: int) -> None:
+    """capset(2) for the calling thread only (capabilities are per thread)."""
+    libc = ctypes.CDLL(None, use_errno=True)
+    header = _CapHeader(0x20080522, 0)  # _LINUX_CAPABILITY_VERSION_3, this thread
+    data = (_CapData * 2)()
+    assert libc.capget(ctypes.byref(header), data) == 0, os.strerror(ctypes.get_errno())
+    data[cap // 32].effective &= ~(1 << (cap % 32))
+    assert libc.capset(ctypes.byref(header), data) == 0, os.strerror(ctypes.get_errno())
+
+
+def test_failed_restore_is_loud_and_strands_the_thread(netns: NetNS) -> None:
+    """A real failure of the way back: the thread loses CAP_SYS_ADMIN inside the block, so its
+    setns home fails with EPERM.  The error must escape `except Exception` and stick."""
+    seen: dict[str, object] = {}
+
+    def worker() -> None:
+        try:
+            with netns.enter():
+                _drop_effective_cap_on_this_thread(CAP_SYS_ADMIN)
+        except Exception as exc:  # must NOT catch it
+            seen["caught_as_exception"] = exc
+        except NamespaceRestoreError as exc:
+            seen["error"] = exc
+            seen["where"] = here()
+            for name, call in (("check_thread", check_thread), ("enter_again", lambda: netns.enter().__enter__())):
+                try:
+                    call()
+                except NamespaceRestoreError as again:
+                    seen[name] = again
+
+    thread = threading.Thread(target=worker)
+    thread.start()
+    thread.join()
+    assert "caught_as_exception" not in seen
+    error = seen["error"]
+    assert isinstance(error, NamespaceRestoreError)
+    assert not isinstance(error, Exception)
+    assert error.errno == 1  # EPERM
+    assert "could not return" in str(error)
+    assert seen["where"] == label(netns)  # it really is still there: that is why it is loud
+    assert isinstance(seen["check_thread"], NamespaceRestoreError)
+    assert isinstance(seen["enter_again"], NamespaceRestoreError)
+    check_thread()  # other threads are not marked
+
+
+def test_failed_restore_keeps_the_original_exception(netns: NetNS) -> None:
+    seen: dict[str, BaseException] = {}
+
+    def worker() -> None:
+        try:
+            with netns.enter():
+                _drop_effective_cap_on_this_thread(CAP_SYS_ADMIN)
+                raise ValueError("inside")
+        except BaseException as exc:
+            seen["error"] = exc
+
+    thread = threading.Thread(target=worker)
+    thread.start()
+    thread.join()
+    error = seen["error"]
+    assert isinstance(error, NamespaceRestoreError)
+    assert isinstance(error.original, ValueError)
+    assert error.__cause__ is error.original
+
+
+# -- the caller never moves ------------------------------------------------------------------------
+def test_callers_namespace_never_changes(netns: NetNS) -> None:
+    home = here()
+    assert run_in(netns, here) == label(netns)
+    assert here() == home
+    assert run_in(netns.name or "", here) == label(netns)  # by name
+    assert run_in(netns.path, here) == label(netns)  # by path
+    assert here() == home
+    with netns.enter():
+        assert run_in(NetNS.current(), here) == label(netns)
+    assert here() == home
+    sock = socket_in(netns, _socket.AF_INET, _socket.SOCK_DGRAM)
+    sock.close()
+    assert here() == home
+    with rawnl.NetlinkSocket(netns=netns):
+        assert here() == home
+    assert here() == home
+
+
+def test_socket_in_creates_the_socket_in_the_namespace(netns: NetNS, ip: Callable[..., object]) -> None:
+    """Independent check: a UDP socket opened in the namespace binds to an address that exists
+    only there (after `ip` adds it), and fails to bind in ours."""
+    ip("link", "set", "lo", "up", ns=netns)
+    ip("addr", "add", "192.0.2.77/32", "dev", "lo", ns=netns)
+    sock = socket_in(netns, _socket.AF_INET, _socket.SOCK_DGRAM)
+    try:
+        sock.bind(("192.0.2.77", 0))
+    finally:
+        sock.close()
+    mine = _socket.socket(_socket.AF_INET, _socket.SOCK_DGRAM)
+    try:
+        with pytest.raises(OSError, match="Cannot assign requested address"):
+            mine.bind(("192.0.2.77", 0))
+    finally:
+        mine.close()
+
+
+# -- create / delete / list against ip netns -------------------------------------------------------
+def test_create_list_delete_agree_with_ip(netns_name: Callable[[], str], ip: Callable[..., object]) -> None:
+    name = netns_name()
+    ns = NetNS.create(name)
+    try:
+        assert ns.name == name
+        assert ns.path == f"/run/netns/{name}"
+        assert name in NetNS.list()
+        assert name in ip_netns_names()
+        links = ip("link", "show", ns=name)
+        assert isinstance(links, list)
+        assert [link["ifname"] for link in links] == ["lo"]
+        seen_by_ip = subprocess.run(
+            ["ip", "netns", "exec", name, "readlink", "/proc/self/ns/net"], capture_output=True, text=True, check=True
+        ).stdout.strip()
+        assert seen_by_ip == label(ns)
+    finally:
+        ns.close()
+        NetNS.delete(name)
+    assert name not in NetNS.list()
+    assert name not in ip_netns_names()
+    assert not os.path.lexists(f"/run/netns/{name}")
+    assert f"/run/netns/{name}" not in Path("/proc/self/mountinfo").read_text()
+
+
+def test_namespace_made_by_ip_is_seen_opened_and_deleted_by_ip(netns_name: Callable[[], str]) -> None:
+    name = netns_name()
+    subprocess.run(["ip", "netns", "add", name], check=True)
+    try:
+        assert name in NetNS.list()
+        with NetNS.open(name) as ns:
+            assert ns.name == name
+            by_ip = subprocess.run(
+                ["ip", "netns", "exec", name, "readlink", "/proc/self/ns/net"],
+                capture_output=True,
+                text=True,
+                check=True,
+            ).stdout.strip()
+            assert run_in(ns, here) == by_ip == label(ns)
+    finally:
+        subprocess.run(["ip", "netns", "del", name], check=True)
+    assert name not in NetNS.list()
+
+
+def test_namespace_made_by_netns_is_deleted_by_ip(netns_name: Callable[[], str]) -> None:
+    name = netns_name()
+    NetNS.create(name).close()
+    deleted = False
+    try:
+        subprocess.run(["ip", "netns", "del", name], check=True)
+        deleted = True
+        assert name not in NetNS.list()
+    finally:
+        if not deleted:
+            NetNS.delete(name)
+
+
+def test_create_refuses_an_existing_name_and_leaves_it_alone(netns: NetNS) -> None:
+    assert netns.name is not None
+    with pytest.raises(FileExistsError, match="already exists"):
+        NetNS.create(netns.name)
+    with NetNS.open(netns.name) as again:
+        assert again == netns
+
+
+def test_delete_of_a_missing_namespace_says_so(netns_name: Callable[[], str]) -> None:
+    name = netns_name()
+    with pytest.raises(FileNotFoundError, match=f"no network namespace named '{name}'"):
+        NetNS.delete(name)
+
+
+@pytest.mark.parametrize("bad", ["", ".", "..", "a/b", "/abs", "x" * 255, "nul\0byte"])
+def test_invalid_names_are_rejected_before_anything_is_made(bad: str) -> None:
+    before = NetNS.list()
+    with pytest.raises(ValueError, match="name"):
+        NetNS.create(bad)
+    with pytest.raises(ValueError, match="name"):
+        NetNS.delete(bad)
+    assert NetNS.list() == before
+
+
+def test_wrong_argument_types_are_rejected() -> None:
+    with pytest.raises(TypeError, match="name"):
+        NetNS.create(3)  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="pid"):
+        NetNS.from_pid("1")  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="pid"):
+        NetNS.from_pid(0)
+    with pytest.raises(TypeError, match="ns"):
+        run_in(1.5, here)  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="name_or_path"):
+        NetNS.open("")
+
+
+def test_open_rejects_files_that_are_not_network_namespaces(tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match="not a network one"):
+        NetNS.open("/proc/self/ns/uts")
+    plain = tmp_path / "plain"
+    plain.write_text("")
+    with pytest.raises(ValueError, match="not a namespace file"):
+        NetNS.open(str(plain))
+    with pytest.raises(FileNotFoundError):
+        NetNS.open(str(tmp_path / "missing"))
+
+
+def test_failed_create_removes_the_file(netns_name: Callable[[], str], monkeypatch: pytest.MonkeyPatch) -> None:
+    """Fault injection in our own code (the kernel calls before it are real)."""
+    import rawnl.netns as mod
+
+    name = netns_name()
+    real = mod._unshare_and_pin
+
+    def pin_then_fail(path: bytes) -> None:
+        real(path)  # really unshared and mounted...
+        raise OSError(5, "injected")  # ...then fail: the mount must be undone too
+
+    monkeypatch.setattr(mod, "_unshare_and_pin", pin_then_fail)
+    with pytest.raises(OSError, match="injected"):
+        NetNS.create(name)
+    assert name not in NetNS.list()
+    assert f"/run/netns/{name}" not in Path("/proc/self/mountinfo").read_text()
+
+    def fail_early(path: bytes) -> None:
+        raise PermissionError(1, "injected")
+
+    monkeypatch.setattr(mod, "_unshare_and_pin", fail_early)
+    with pytest.raises(PermissionError):
+        NetNS.create(name)
+    assert name not in NetNS.list()
+
+
+# -- handles ---------------------------------------------------------------------------------------
+def test_equality_and_hash_by_device_and_inode(netns: NetNS, netns2: NetNS) -> None:
+    assert netns.name is not None
+    with NetNS.open(netns.name) as by_name, NetNS.open(netns.path) as by_path:
+        assert by_name == netns == by_path
+        assert hash(by_name) == hash(netns)
+        assert by_name.fd != netns.fd
+        assert netns != netns2
+        assert len({netns, by_name, by_path, netns2}) == 2
+    with NetNS.current() as me:
+        assert me != netns
+        assert label(me) == here()
+        with NetNS.from_pid(os.getpid()) as main:
+            assert main == me  # the test runs on the main thread
+    assert by_name == netns  # still comparable after close
+    assert by_name.closed
+    with pytest.raises(ValueError, match="closed"):
+        by_name.fileno()
+    assert netns != "not a namespace"
+
+
+def test_from_pid_of_a_process_and_of_a_thread(netns: NetNS) -> None:
+    assert netns.name is not None
+    proc = subprocess.Popen(["ip", "netns", "exec", netns.name, "sleep", "30"])
+    try:
+        # `ip netns exec` setns()es and then execs sleep; wait until it is in the namespace.
+        for _ in range(500):
+            if os.readlink(f"/proc/{proc.pid}/ns/net") == label(netns):
+                break
+            threading.Event().wait(0.01)
+        with NetNS.from_pid(proc.pid) as ns:
+            assert ns == netns
+    finally:
+        proc.kill()
+        proc.wait()
+
+    ready, release = threading.Event(), threading.Event()
+    tid: list[int] = []
+
+    def sit_in_netns() -> None:
+        with netns.enter():
+            tid.append(threading.get_native_id())
+            ready.set()
+            release.wait(30)
+
+    thread = threading.Thread(target=sit_in_netns)
+    thread.start()
+    try:
+        assert ready.wait(30)
+        with NetNS.from_pid(tid[0]) as ns:
+            assert ns == netns
+    finally:
+        release.set()
+        thread.join()
+
+
+def test_close_and_context_manager(netns: NetNS) -> None:
+    before = fd_numbers()
+    with NetNS.open(netns.path) as ns:
+        assert ns.fileno() in fd_numbers() - before
+        assert ns.fd == ns.fileno()
+    assert fd_numbers() == before
+    ns.close()  # twice is fine
+    assert "closed" in repr(ns)
+
+
+# -- run_in ----------------------------------------------------------------------------------------
+def test_run_in_returns_values_and_passes_arguments(netns: NetNS) -> None:
+    def combine(a: int, b: int, *, c: int) -> tuple[int, int, int, str]:
+        return a, b, c, here()
+
+    assert run_in(netns, combine, 1, 2, c=3) == (1, 2, 3, label(netns))
+    assert run_in(os.getpid(), here) == here()  # by pid (our main thread)
+
+
+def test_run_in_reraises_the_original_exception(netns: NetNS) -> None:
+    class CustomError(Exception):
+        pass
+
+    raised = CustomError("from inside")
+
+    def fail() -> None:
+        raise raised
+
+    with pytest.raises(CustomError) as info:
+        run_in(netns, fail)
+    assert info.value is raised
+
+    def interrupt() -> None:
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):  # BaseExceptions too
+        run_in(netns, interrupt)
+    with pytest.raises(FileNotFoundError):
+        run_in("rawnl-no-such-namespace-" + str(os.getpid()), here)
+
+
+def test_eight_threads_with_sockets_in_eight_namespaces(
+    make_netns: Callable[[], NetNS], ip: Callable[..., list[dict[str, object]]]
+) -> None:
+    """Each thread opens a NetlinkSocket in its own namespace at the same time, checks the
+    namespace is a fresh one (only lo), and adds a bridge there; iproute2 then sees each bridge
+    in its own namespace only."""
+    spaces = [make_netns() for _ in range(8)]
+    home = here()
+    barrier = threading.Barrier(8)
+    errors: list[BaseException] = []
+
+    def work(i: int, ns: NetNS) -> None:
+        try:
+            barrier.wait(30)
+            with rawnl.NetlinkSocket(netns=ns) as sock:
+                names = [m.attrs["IFLA_IFNAME"] for m in sock.dump(rawnl.LinkMessage(type=RTM_GETLINK))]
+                assert names == ["lo"], names  # a fresh namespace: never create anything elsewhere
+                sock.request(
+                    rawnl.LinkMessage(
+                        type=RTM_NEWLINK,
+                        flags=NLM_F_CREATE | NLM_F_EXCL,
+                        attrs={"IFLA_IFNAME": f"rawnl-br{i}", "IFLA_LINKINFO": {"IFLA_INFO_KIND": "bridge"}},
+                    )
+                )
+            assert here() == home
+        except BaseException as exc:
+            errors.append(exc)
+
+    threads = [threading.Thread(target=work, args=(i, ns)) for i, ns in enumerate(spaces)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors, errors
+    assert here() == home
+    for i, ns in enumerate(spaces):
+        assert sorted(str(link["ifname"]) for link in ip("link", "show", ns=ns)) == ["lo", f"rawnl-br{i}"]
+
+
+@pytest.mark.slow
+def test_ten_thousand_socket_opens_keep_fds_flat(netns: NetNS) -> None:
+    home = here()
+    for _ in range(50):  # warm up (lazy imports, the cffi module)
+        rawnl.NetlinkSocket(netns=netns).close()
+    before = fd_numbers()
+    for _ in range(10_000):
+        with rawnl.NetlinkSocket(netns=netns) as sock:
+            assert sock.port_id != 0
+    assert fd_numbers() == before
+    assert netns.name is not None
+    for _ in range(2_000):  # by name (run_in opens and closes the handle itself) and via socket_in
+        socket_in(netns.name, AF_NETLINK, _socket.SOCK_RAW | _socket.SOCK_CLOEXEC, NETLINK_ROUTE).close()
+    assert fd_numbers() == before
+    assert here() == home
+
+
+# -- /run/netns, the build, the import ---------------------------------------------------------------
+_PRIVATE_RUN_SCRIPT = textwrap.dedent(
+    """
+    import os, subprocess
+    # In a private mount namespace: a fresh /run where /run/netns does not exist.
+    subprocess.run(["mount", "-t", "tmpfs", "rawnl-test-run", "/run"], check=True)
+    import rawnl.netns as mod
+    from rawnl.netns import NetNS, cleanup_run_netns
+
+    def mounts():
+        return [line.split() for line in open("/proc/self/mountinfo")]
+
+    hidden = {m[0] for m in mounts()}  # the real /run's mounts, copied here, under the tmpfs
+
+    def run_netns_mounts():
+        return [m for m in mounts() if m[4] == "/run/netns" and m[0] not in hidden]
+
+    assert not os.path.exists("/run/netns")
+    # A failed create removes the /run/netns it made.
+    real = mod._unshare_and_pin
+    def fail(path):
+        raise OSError(5, "injected")
+    mod._unshare_and_pin = fail
+    try:
+        NetNS.create("a")
+    except OSError:
+        pass
+    else:
+        raise AssertionError("create did not fail")
+    assert not os.path.exists("/run/netns"), os.listdir("/run")
+    assert not run_netns_mounts()
+    mod._unshare_and_pin = real
+
+    ns = NetNS.create("a")
+    [m] = run_netns_mounts()
+    assert any(field.startswith("shared:") for field in m[6:m.index("-")]), m
+    assert NetNS.list() == ["a"]
+    assert cleanup_run_netns() is False  # not empty
+    ns.close()
+    NetNS.delete("a")
+    assert os.path.isdir("/run/netns")
+    assert cleanup_run_netns() is True
+    assert not os.path.exists("/run/netns")
+    assert not run_netns_mounts()
+    assert cleanup_run_netns() is False  # nothing left to do
+    print("OK")
+    """
+)
+
+
+@pytest.mark.privileged
+def test_run_netns_is_made_shared_and_cleaned_up_in_a_private_mount_namespace() -> None:
+    """The whole /run/netns life cycle, in a private mount namespace over a tmpfs /run, so the
+    machine's real /run/netns (used by concurrent runs) is never touched."""
+    proc = subprocess.run(
+        ["unshare", "--mount", "--propagation", "private", sys.executable, "-c", _PRIVATE_RUN_SCRIPT],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip() == "OK"
+
+
+@pytest.mark.privileged
+def test_cleanup_leaves_a_run_netns_it_did_not_make(netns: NetNS) -> None:
+    assert cleanup_run_netns() is False
+    assert cleanup_run_netns(any_creator=True) is False  # not empty: netns is in it
+    assert os.path.isdir("/run/netns")
+    assert netns.name in NetNS.list()
+
+
+def test_missing_compiled_module_says_how_to_build_it() -> None:
+    code = textwrap.dedent(
+        """
+        import sys
+        sys.modules["rawnl._nsffi"] = None  # as if it had never been built
+        from rawnl.netns import NetNS
+        try:
+            NetNS.delete("whatever")
+        except ImportError as exc:
+            print(exc)
+        else:
+            raise SystemExit("no ImportError")
+        """
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
+    assert proc.returncode == 0, proc.stderr
+    message = proc.stdout
+    assert "rawnl._nsffi is missing" in message
+    assert f"pip install -e {REPO}" in message
+    assert f"python {REPO}/build_ffi.py" in message
+
+
+def test_build_ffi_declares_the_wrapped_calls() -> None:
+    from rawnl import _nsffi
+
+    for name in ("rawnl_setns", "rawnl_unshare", "rawnl_mount", "rawnl_umount2"):
+        assert callable(getattr(_nsffi.lib, name))
+    assert _nsffi.lib.CLONE_NEWNET == 0x40000000
+    assert _nsffi.lib.MNT_DETACH == 2
+    assert _nsffi.lib.rawnl_setns(-1, _nsffi.lib.CLONE_NEWNET) == -9  # -EBADF, errno read in C
+
+
+def test_import_stays_light() -> None:
+    code = textwrap.dedent(
+        """
+        import sys
+        import rawnl
+        before = set(sys.modules)
+        import rawnl.netns
+        added = set(sys.modules) - before
+        heavy = {"typing", "threading", "fcntl", "_socket", "socket", "rawnl._nsffi", "_cffi_backend", "contextlib"}
+        print(sorted(added & heavy))
+        """
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert proc.stdout.strip() == "[]"
