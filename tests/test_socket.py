@@ -1,0 +1,392 @@
+"""The socket engine against the real kernel, each test in its own namespace."""
+
+from __future__ import annotations
+
+import errno
+import ipaddress
+import resource
+import subprocess
+import threading
+import time
+
+import pytest
+
+import rawnl
+from rawnl.nlsocket import NLM_F_ACK, DumpInterrupted, NetlinkSocket, Overrun
+
+RTM_NEWLINK, RTM_DELLINK, RTM_GETLINK = 16, 17, 18
+RTM_NEWADDR, RTM_GETADDR = 20, 22
+NLM_F_CREATE_EXCL = 0x600
+RTNLGRP_LINK, RTNLGRP_IPV4_IFADDR = 1, 5
+AF_INET = 2
+
+
+def _veth(name: str, peer: str) -> rawnl.LinkMessage:
+    return rawnl.LinkMessage(
+        type=RTM_NEWLINK,
+        flags=NLM_F_CREATE_EXCL,
+        attrs={
+            "IFLA_IFNAME": name,
+            "IFLA_NUM_TX_QUEUES": 1,
+            "IFLA_NUM_RX_QUEUES": 1,
+            "IFLA_LINKINFO": {
+                "IFLA_INFO_KIND": "veth",
+                "IFLA_INFO_DATA": {
+                    "VETH_INFO_PEER": {"IFLA_IFNAME": peer, "IFLA_NUM_TX_QUEUES": 1, "IFLA_NUM_RX_QUEUES": 1}
+                },
+            },
+        },
+    )
+
+
+def _get(name: str) -> rawnl.LinkMessage:
+    return rawnl.LinkMessage(type=RTM_GETLINK, attrs={"IFLA_IFNAME": name})
+
+
+def _addr(index: int, address: str) -> rawnl.AddressMessage:
+    ip = ipaddress.ip_address(address)
+    return rawnl.AddressMessage(
+        type=RTM_NEWADDR,
+        flags=NLM_F_CREATE_EXCL,
+        family=AF_INET,
+        prefixlen=32,
+        index=index,
+        attrs={"IFA_LOCAL": ip, "IFA_ADDRESS": ip},
+    )
+
+
+def _lo_up(sock: NetlinkSocket) -> None:
+    sock.request(rawnl.LinkMessage(type=RTM_NEWLINK, index=1, link_flags=1, change=1))
+
+
+# ---------------------------------------------------------------------------- request / ACK
+
+
+def test_request_ack_and_reply(nlsock: NetlinkSocket, ip: object) -> None:
+    assert nlsock.request(_veth("rn0", "rn1")) == []  # a success: ACK consumed, no replies
+    [reply] = nlsock.request(_get("rn0"))
+    assert isinstance(reply, rawnl.LinkMessage)
+    assert reply.attrs["IFLA_IFNAME"] == "rn0"
+    assert reply.attrs["IFLA_LINKINFO"]["IFLA_INFO_KIND"] == "veth"
+    assert nlsock.pending() == 0  # the ACK that followed the GET's reply was read too
+
+
+def test_unknown_kind_gives_kernel_text(nlsock: NetlinkSocket) -> None:
+    msg = rawnl.LinkMessage(
+        flags=NLM_F_CREATE_EXCL, attrs={"IFLA_IFNAME": "x0", "IFLA_LINKINFO": {"IFLA_INFO_KIND": "nosuchkind"}}
+    )
+    with pytest.raises(rawnl.NetlinkError) as info:
+        nlsock.request(msg)
+    assert info.value.errno == errno.EOPNOTSUPP
+    assert info.value.kernel_message == "Unknown device type"
+    assert isinstance(info.value, OSError)
+
+
+def test_short_mtu_names_the_attribute(nlsock: NetlinkSocket) -> None:
+    # IFLA_MTU (type 4) with a 2-byte payload, sent raw: the kernel's policy check rejects it.
+    msg = rawnl.LinkMessage(index=1, attrs={4: b"\x00\x05"})
+    with pytest.raises(rawnl.NetlinkError) as info:
+        nlsock.request(msg)
+    assert info.value.errno == errno.ERANGE
+    assert info.value.kernel_message == "Attribute failed policy validation"
+    assert info.value.offset == 32
+    assert info.value.attribute == "IFLA_MTU"
+    assert "IFLA_MTU" in str(info.value)
+
+
+def test_eexist_and_enodev(nlsock: NetlinkSocket) -> None:
+    nlsock.request(_veth("dup0", "dup1"))
+    with pytest.raises(rawnl.NetlinkError) as info:
+        nlsock.request(_veth("dup0", "dup2"))
+    assert info.value.errno == errno.EEXIST
+    with pytest.raises(rawnl.NetlinkError) as info2:
+        nlsock.request(_get("absent0"))
+    assert info2.value.errno == errno.ENODEV
+    assert nlsock.pending() == 0
+
+
+def test_get_without_ack_returns_the_reply(nlsock: NetlinkSocket) -> None:
+    [reply] = nlsock.request(_get("lo"), flags=0)
+    assert reply.index == 1  # type: ignore[union-attr]
+    assert nlsock.pending() == 0
+
+
+# ---------------------------------------------------------------------------- dumps
+
+
+class _CountingSocket(NetlinkSocket):
+    __slots__ = ("datagrams",)
+
+    def _recv(self) -> tuple[bytes, int]:
+        self.datagrams += 1
+        return super()._recv()
+
+
+def _make_veths(sock: NetlinkSocket, count: int, prefix: str = "d") -> None:
+    outcomes = sock.batch([_veth(f"{prefix}{i}a", f"{prefix}{i}b") for i in range(count)])
+    failures = [o for o in outcomes if isinstance(o, rawnl.NetlinkError)]
+    assert not failures, failures[:3]
+
+
+def test_dump_of_1500_links_across_datagrams(netns: rawnl.NetNS) -> None:
+    with _CountingSocket(netns=netns) as sock:
+        sock.datagrams = 0
+        _make_veths(sock, 750)
+        sock.datagrams = 0
+        links = list(sock.dump(rawnl.LinkMessage(type=RTM_GETLINK)))
+        assert sock.datagrams > 10  # ~1.5 KB a link, at most ~32 KB a datagram
+        indexes = [m.index for m in links]  # type: ignore[union-attr]
+        assert len(indexes) == 1501  # 1,500 veth ends and lo
+        assert len(set(indexes)) == 1501  # each exactly once
+        names = {m.attrs["IFLA_IFNAME"] for m in links}  # type: ignore[union-attr]
+        assert names == {"lo"} | {f"d{i}{end}" for i in range(750) for end in "ab"}
+        assert sock.pending() == 0
+
+
+def test_stopping_a_dump_early_drains_it(netns: rawnl.NetNS) -> None:
+    with NetlinkSocket(netns=netns) as sock:
+        _make_veths(sock, 200)
+        for _message in sock.dump(rawnl.LinkMessage(type=RTM_GETLINK)):
+            break
+        assert sock.pending() == 0
+        [reply] = sock.request(_get("lo"))
+        assert reply.index == 1  # type: ignore[union-attr]
+
+
+def test_refused_dump_raises(nlsock: NetlinkSocket) -> None:
+    # With strict checking the kernel refuses a link dump whose header asks for an index.
+    with pytest.raises(rawnl.NetlinkError) as info:
+        list(nlsock.dump(rawnl.LinkMessage(type=RTM_GETLINK, index=1)))
+    assert info.value.errno == errno.EINVAL
+    assert info.value.kernel_message
+
+
+@pytest.mark.slow
+def test_dump_intr_reported_with_data_and_retries_recover(netns: rawnl.NetNS) -> None:
+    with NetlinkSocket(netns=netns) as sock:
+        _make_veths(sock, 600)
+        # Churn links from another process (a Python thread would share our GIL).
+        script = "".join(f"link add c{i}a type veth peer name c{i}b\nlink del c{i}a\n" for i in range(400))
+        assert netns.name is not None
+        churn = subprocess.Popen(
+            ["ip", "-n", netns.name, "-force", "-batch", "-"],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            text=True,
+        )
+        assert churn.stdin is not None
+        writer = threading.Thread(target=lambda: (churn.stdin.write(script * 5), churn.stdin.close()))  # type: ignore[union-attr]
+        writer.start()
+        interrupted: list[DumpInterrupted] = []
+        clean = 0
+        deadline = time.monotonic() + 30
+        try:
+            while not interrupted and time.monotonic() < deadline and churn.poll() is None:
+                try:
+                    links = list(sock.dump(rawnl.LinkMessage(type=RTM_GETLINK)))
+                    clean += 1
+                    assert len(links) >= 1201
+                except DumpInterrupted as exc:
+                    interrupted.append(exc)
+            # While the churn goes on, retries bring back a consistent dump (or say they could not).
+            try:
+                recovered = list(sock.dump(rawnl.LinkMessage(type=RTM_GETLINK), retries=50))
+                assert len(recovered) >= 1201
+            except DumpInterrupted as exc:  # pragma: no cover - 51 interrupted dumps in a row
+                pytest.fail(f"50 retries did not recover: {exc}")
+        finally:
+            writer.join()
+            churn.wait()
+        assert interrupted, f"no interrupted dump seen in {clean} dumps under churn"
+        exc = interrupted[0]
+        assert len(exc.messages) >= 1201  # the data came with the exception
+        assert all(isinstance(m, rawnl.LinkMessage) for m in exc.messages)
+        # Once the churn has stopped, a plain dump is clean.
+        assert len(list(sock.dump(rawnl.LinkMessage(type=RTM_GETLINK)))) == 1201
+
+
+# ---------------------------------------------------------------------------- trust
+
+
+def _forgery(victim: NetlinkSocket) -> bytes:
+    """An error and a fake link, stamped with the victim's next sequence number and port id."""
+    next_seq = victim._seq + 1
+    lie = rawnl.ErrorMessage(
+        error=-errno.EPERM, seq=next_seq, pid=victim.port_id, request=_get("lo").encode(seq=next_seq)
+    )
+    fake = rawnl.LinkMessage(seq=next_seq, pid=victim.port_id, index=4242, attrs={"IFLA_IFNAME": "forged"})
+    return lie.encode() + fake.encode()
+
+
+def test_forged_reply_is_refused_by_the_kernel(nlsock: NetlinkSocket, netns: rawnl.NetNS) -> None:
+    # Our socket is connected to the kernel (port 0), so the kernel refuses datagrams to it from
+    # any other sender; the real reply still comes back.
+    import _socket
+
+    forger = rawnl.run_in(netns, _socket.socket, 16, 3, 0)
+    try:
+        forger.bind((0, 0))
+        with pytest.raises(ConnectionRefusedError):
+            forger.sendto(_forgery(nlsock), (nlsock.port_id, 0))
+    finally:
+        forger.close()
+    [reply] = nlsock.request(_get("lo"))
+    assert reply.attrs["IFLA_IFNAME"] == "lo"  # type: ignore[union-attr]
+
+
+def test_forged_datagram_that_arrives_is_dropped(netns: rawnl.NetNS) -> None:
+    # Were a forgery to arrive (an unconnected socket accepts any sender), the receive loop drops
+    # every datagram whose sender is not the kernel, and the real reply is still returned.
+    import _socket
+
+    sock = NetlinkSocket(netns=netns)
+    unconnected = rawnl.run_in(netns, _socket.socket, 16, 3, 0)
+    forger = rawnl.run_in(netns, _socket.socket, 16, 3, 0)
+    try:
+        unconnected.bind((0, 0))
+        sock._sock.close()
+        sock._sock = unconnected  # same engine, over a socket that any local process can reach
+        sock.port_id = unconnected.getsockname()[0]
+        forger.bind((0, 0))
+        forger.sendto(_forgery(sock), (sock.port_id, 0))
+        assert sock.pending() > 0  # the forgery is queued ahead of the real answer
+        unconnected.connect((0, 0))  # (send() needs a destination; receiving is unaffected)
+        [reply] = sock.request(_get("lo"))
+        assert reply.attrs["IFLA_IFNAME"] == "lo"  # type: ignore[union-attr]
+        assert reply.index == 1  # type: ignore[union-attr]
+        assert sock.dropped == 1
+        assert sock.pending() == 0
+    finally:
+        forger.close()
+        sock.close()
+
+
+@pytest.mark.slow
+def test_20000_gets_leave_queue_empty_and_memory_flat(nlsock: NetlinkSocket) -> None:
+    get = _get("lo")
+    for _ in range(2000):  # warm up caches and allocator
+        nlsock.request(get)
+    rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    import tracemalloc
+
+    tracemalloc.start()
+    snap_before = tracemalloc.take_snapshot()
+    for _ in range(20000):
+        nlsock.request(get)
+    snap_after = tracemalloc.take_snapshot()
+    tracemalloc.stop()
+    grown = sum(s.size_diff for s in snap_after.compare_to(snap_before, "filename"))
+    assert nlsock.pending() == 0
+    assert grown < 64 * 1024, f"Python heap grew by {grown} bytes over 20,000 requests"
+    rss_after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    assert rss_after - rss_before < 4 * 1024  # KiB: peak RSS did not climb by 4 MiB
+
+
+# ---------------------------------------------------------------------------- batches
+
+
+def test_batch_of_5000_with_failures_in_order(nlsock: NetlinkSocket, ip: object) -> None:
+    _lo_up(nlsock)
+    base = ipaddress.IPv4Address("198.51.100.0")
+    msgs = []
+    expected: list[int] = []
+    for i in range(5000):
+        if i % 997 == 0:
+            msgs.append(_addr(99999, str(base + i)))  # no such device
+            expected.append(errno.ENODEV)
+        elif i >= 4000:
+            msgs.append(_addr(1, str(base + (i - 4000))))  # a duplicate of an earlier request
+            expected.append(errno.EEXIST if (i - 4000) % 997 else 0)
+        else:
+            msgs.append(_addr(1, str(base + i)))
+            expected.append(0)
+    outcomes = nlsock.batch(msgs)
+    assert len(outcomes) == 5000
+    got = [o.errno if isinstance(o, rawnl.NetlinkError) else 0 for o in outcomes]
+    assert got == expected
+    assert all(o == [] for o in outcomes if not isinstance(o, rawnl.NetlinkError))
+    first_error = outcomes[0]
+    assert isinstance(first_error, rawnl.NetlinkError)
+    assert first_error.kernel_message  # each failure keeps the kernel's own text
+    dumped = {str(m.attrs["IFA_LOCAL"]) for m in nlsock.dump(rawnl.AddressMessage(type=RTM_GETADDR, family=AF_INET))}  # type: ignore[union-attr]
+    added = {str(m.attrs["IFA_LOCAL"]) for m, code in zip(msgs, expected, strict=True) if code == 0}
+    wanted = added | {"127.0.0.1"}
+    assert len(added) == 4000 - 5 + 2  # 5 ENODEV among the first 4,000; 2 of them re-added later
+    assert dumped == wanted
+    assert nlsock.pending() == 0
+
+
+def test_batch_of_gets_returns_replies(nlsock: NetlinkSocket) -> None:
+    outcomes = nlsock.batch([_get("lo"), _get("absent0"), _get("lo")])
+    assert [type(o).__name__ for o in outcomes] == ["list", "NetlinkError", "list"]
+    assert outcomes[0][0].attrs["IFLA_IFNAME"] == "lo"  # type: ignore[index]
+    assert nlsock.pending() == 0
+
+
+def test_batch_rejects_dumps(nlsock: NetlinkSocket) -> None:
+    with pytest.raises(ValueError, match="dump"):
+        nlsock.batch([rawnl.LinkMessage(type=RTM_GETLINK, flags=0x300)])
+
+
+# ---------------------------------------------------------------------------- events
+
+
+def test_link_event_arrives_typed(netns: rawnl.NetNS) -> None:
+    with NetlinkSocket(netns=netns) as watcher, NetlinkSocket(netns=netns) as actor:
+        watcher.subscribe(RTNLGRP_LINK)
+        actor.request(_veth("ev0", "ev1"))
+        events = list(watcher.events(timeout=0.5))
+        names = {e.attrs.get("IFLA_IFNAME") for e in events if isinstance(e, rawnl.LinkMessage)}
+        assert {"ev0", "ev1"} <= names
+        assert all(e.type == RTM_NEWLINK for e in events if isinstance(e, rawnl.LinkMessage))
+
+
+def test_events_on_a_requesting_socket_are_kept(netns: rawnl.NetNS) -> None:
+    # A notification caused by our own request carries our seq and port: it must not be taken
+    # for a reply, and must not be lost.
+    with NetlinkSocket(netns=netns) as sock:
+        sock.subscribe(RTNLGRP_LINK)
+        assert sock.request(_veth("own0", "own1")) == []
+        names = {e.attrs.get("IFLA_IFNAME") for e in sock.events(timeout=0.3) if isinstance(e, rawnl.LinkMessage)}
+        assert {"own0", "own1"} <= names
+
+
+def test_overrun_is_reported_and_socket_recovers(netns: rawnl.NetNS) -> None:
+    with NetlinkSocket(netns=netns) as actor, NetlinkSocket(netns=netns, rcvbuf=4096) as watcher:
+        _lo_up(actor)
+        watcher.subscribe(RTNLGRP_IPV4_IFADDR)
+        base = ipaddress.IPv4Address("203.0.113.0")
+        outcomes = actor.batch([_addr(1, str(base + i)) for i in range(200)])
+        assert not [o for o in outcomes if isinstance(o, rawnl.NetlinkError)]
+        seen = list(watcher.events(timeout=0.3))
+        assert any(isinstance(e, Overrun) for e in seen)
+        assert len([e for e in seen if isinstance(e, rawnl.AddressMessage)]) < 200  # some were lost
+        # The socket keeps working: a new change arrives as a normal event.
+        actor.request(_addr(1, "192.0.2.77"))
+        after = list(watcher.events(timeout=0.5))
+        assert [str(e.attrs["IFA_LOCAL"]) for e in after if isinstance(e, rawnl.AddressMessage)] == ["192.0.2.77"]
+        # And a full re-dump shows all 201 addresses plus 127.0.0.1.
+        dumped = list(watcher.dump(rawnl.AddressMessage(type=RTM_GETADDR, family=AF_INET)))
+        assert len(dumped) == 202
+
+
+def test_subscribe_high_group_uses_membership(netns: rawnl.NetNS) -> None:
+    with NetlinkSocket(netns=netns) as sock:
+        sock.subscribe(36)  # RTNLGRP_STATS: above 32, so NETLINK_ADD_MEMBERSHIP
+        assert 36 in sock._groups
+        with pytest.raises(ValueError, match="group"):
+            sock.subscribe(0)
+
+
+def test_events_need_a_subscription(nlsock: NetlinkSocket) -> None:
+    with pytest.raises(RuntimeError, match="subscribe"):
+        next(nlsock.events(timeout=0.01))
+
+
+def test_request_flags_keep_message_flags(nlsock: NetlinkSocket) -> None:
+    # CREATE|EXCL travel with the message; request() only adds REQUEST and ACK.
+    nlsock.request(_veth("fl0", "fl1"), flags=NLM_F_ACK)
+    with pytest.raises(rawnl.NetlinkError) as info:
+        nlsock.request(_veth("fl0", "fl1"))
+    assert info.value.errno == errno.EEXIST
