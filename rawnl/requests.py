@@ -679,7 +679,7 @@ def route_dump(*, table: int | str | None = None, family: int | None = None, oif
 def route_get(address: str | IPAddress) -> RouteMessage:
     """The route the kernel would use to reach ``address``.  Equivalent to ``ip route get
     ADDRESS``; sends RTM_GETROUTE, NLM_F_REQUEST (no ACK, as ``ip``: the reply ends it), rtmsg
-    (family, full dst_len, RTM_F_LOOKUP_TABLE), ``RTA_DST``."""
+    (family, full dst_len, RTM_F_LOOKUP_TABLE for IPv4), ``RTA_DST``."""
     addr = v.address(address, "address")
     family = AF_INET if addr.version == 4 else AF_INET6
     return RouteMessage(
@@ -687,6 +687,6 @@ def route_get(address: str | IPAddress) -> RouteMessage:
         flags=NLM_F_REQUEST,
         family=family,
         dst_len=addr.max_prefixlen,
-        route_flags=RTM_F_LOOKUP_TABLE,
+        route_flags=RTM_F_LOOKUP_TABLE if family == AF_INET else 0,
         attrs={"RTA_DST": addr},
     )
