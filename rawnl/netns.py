@@ -474,7 +474,7 @@ def _unshare_and_pin(path: bytes) -> None:
 def _call_on_thread(fn: Callable[..., _T], *args: Any) -> _T:
     """Run ``fn(*args)`` on a new OS thread, wait, and return its result or raise its exception.
 
-    ``_thread`` rather than ``threading``: lighter to import and about twice as fast to start.
+    ``_thread`` rather than ``threading``: lighter to import, and ~10 µs (15%) less per call here.
     The thread ends when ``fn`` returns, taking any namespace it moved into with it.
     """
     done = _thread.allocate_lock()

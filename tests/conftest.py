@@ -173,14 +173,16 @@ class IPRoute2:
             return ["ip", *opts, "-n", ns, *args]
         if ns.name is not None:
             return ["ip", *opts, "-n", ns.name, *args]
-        return ["nsenter", f"--net={ns.path}", "ip", *opts, *args]
+        # No name (NetNS.current(), from_pid): enter it through the handle's fd, passed down.
+        return ["nsenter", f"--net=/proc/self/fd/{ns.fileno()}", "ip", *opts, *args]
 
     def run(
         self, *args: str, ns: NetNS | str | None = None, json: bool = False, details: bool = False
     ) -> subprocess.CompletedProcess[str]:
         """Run it; no check."""
         cmd = self.command(*args, ns=ns, json=json, details=details)
-        return subprocess.run(cmd, capture_output=True, text=True, check=False, timeout=60)
+        fds = (ns.fileno(),) if ns is not None and not isinstance(ns, str) and ns.name is None else ()
+        return subprocess.run(cmd, capture_output=True, text=True, check=False, timeout=60, pass_fds=fds)
 
     def text(self, *args: str, ns: NetNS | str | None = None, details: bool = False) -> str:
         """Run it and return stdout (``IPError`` if it fails)."""

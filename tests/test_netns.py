@@ -615,3 +615,12 @@ def test_import_stays_light() -> None:
     )
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert proc.stdout.strip() == "[]"
+
+
+def test_a_handle_without_a_name_from_another_thread(netns: NetNS, ip: Callable[..., list[dict[str, str]]]) -> None:
+    """NetNS.current() on a run_in thread outlives that thread; the conftest's `ip` reaches it
+    through its fd."""
+    with run_in(netns, NetNS.current) as handle:
+        assert handle.name is None
+        assert handle == netns
+        assert [link["ifname"] for link in ip("link", "show", ns=handle)] == ["lo"]
