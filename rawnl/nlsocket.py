@@ -13,6 +13,7 @@ Not thread-safe: use one socket per thread.
 from __future__ import annotations
 
 import _socket
+import sys
 
 from ._record import Record
 from .codec import NLMSG_HDR, DecodeError
@@ -114,6 +115,11 @@ class NetlinkSocket:
         cap_ack: bool = True,
     ) -> None:
         if netns is None:
+            # A thread whose NetNS.enter() could not switch back must not open sockets "here".
+            # (Only possible once rawnl.netns is loaded, so this costs nothing otherwise.)
+            netns_module = sys.modules.get("rawnl.netns")
+            if netns_module is not None:
+                netns_module.check_thread()
             sock = _socket.socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE)
         else:
             from .netns import run_in
