@@ -1,0 +1,251 @@
+"""A container network's configuration, as runc's libcontainer wrote it (``configs.Network``).
+
+:class:`Network` has runc's fields and JSON names, plus the transient ``temp_veth_peer_name``
+runc's ``network`` struct added to the state.  Unset values are runc's zero values (``""``, ``0``,
+``False``), so a config written for runc reads unchanged::
+
+    {"type": "veth", "name": "eth0", "bridge": "br0", "address": "198.51.100.2/24",
+     "gateway": "198.51.100.1", "mtu": 1500, "host_interface_name": "veth-c1"}
+
+:meth:`Network.validate` checks every field before anything is sent and raises
+:class:`NetworkConfigError` (a :class:`ValueError`) whose message and ``field`` name the field.
+
+This module is off the light import path (only the strategies, the command and the demo use it).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import ipaddress
+import json
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+__all__ = [
+    "IFNAMSIZ",
+    "Network",
+    "NetworkConfigError",
+    "check_ifname",
+    "load_networks",
+    "parse_mac",
+]
+
+IFNAMSIZ = 16  # the kernel's limit, NUL included: a name has at most 15 bytes
+
+
+class NetworkConfigError(ValueError):
+    """A network config field is wrong; ``field`` is its JSON name (or ``None`` for the document)."""
+
+    def __init__(self, field: str | None, message: str) -> None:
+        super().__init__(f"{field}: {message}" if field else message)
+        self.field = field
+        self.message = message
+
+
+def check_ifname(name: str, field: str = "name") -> None:
+    """Raise :class:`NetworkConfigError` unless the kernel would accept ``name`` as an interface name.
+
+    The kernel's rule (``dev_valid_name``): 1 to 15 bytes, not ``.`` or ``..``, no ``/``, ``:``
+    or white space.
+    """
+    if not isinstance(name, str):
+        raise NetworkConfigError(field, f"expected a string, got {type(name).__name__}")
+    if not name:
+        raise NetworkConfigError(field, "an interface name cannot be empty")
+    if len(name.encode()) >= IFNAMSIZ:
+        raise NetworkConfigError(field, f"interface name {name!r} is longer than {IFNAMSIZ - 1} bytes")
+    if name in {".", ".."} or any(c in "/:" or c.isspace() for c in name):
+        raise NetworkConfigError(field, f"{name!r} is not a valid interface name")
+
+
+def parse_mac(text: str, field: str = "mac_address") -> str:
+    """``"AA-BB-CC-DD-EE-FF"`` or ``"aa:bb:cc:dd:ee:ff"`` -> ``"aa:bb:cc:dd:ee:ff"``.
+
+    Only unicast, non-zero Ethernet addresses are accepted: the kernel refuses the others for
+    a veth (``EADDRNOTAVAIL``).
+    """
+    parts = text.replace("-", ":").split(":")
+    if len(parts) != 6 or not all(len(p) == 2 and all(c in "0123456789abcdefABCDEF" for c in p) for p in parts):
+        raise NetworkConfigError(
+            field, f"{text!r} is not a MAC address (expected six hex octets like 02:42:c6:33:64:02)"
+        )
+    octets = [int(p, 16) for p in parts]
+    if octets[0] & 1:
+        raise NetworkConfigError(field, f"{text!r} is a multicast MAC address; an interface needs a unicast one")
+    if not any(octets):
+        raise NetworkConfigError(field, f"{text!r} is the all-zero MAC address")
+    return ":".join(f"{o:02x}" for o in octets)
+
+
+def _interface(text: str, field: str, version: int) -> ipaddress.IPv4Interface | ipaddress.IPv6Interface:
+    kind = "IPv4" if version == 4 else "IPv6"
+    example = "198.51.100.2/24" if version == 4 else "2001:db8::2/64"
+    if "/" not in text:
+        raise NetworkConfigError(field, f"{text!r} needs a prefix length, like {example}")
+    try:
+        iface = ipaddress.ip_interface(text)
+    except ValueError:
+        raise NetworkConfigError(field, f"{text!r} is not an {kind} address with a prefix, like {example}") from None
+    if iface.version != version:
+        raise NetworkConfigError(field, f"{text!r} is not an {kind} address (expected one like {example})")
+    return iface
+
+
+def _gateway(text: str, field: str, version: int) -> ipaddress.IPv4Address | ipaddress.IPv6Address:
+    kind = "IPv4" if version == 4 else "IPv6"
+    try:
+        addr = ipaddress.ip_address(text)
+    except ValueError:
+        raise NetworkConfigError(field, f"{text!r} is not an {kind} address") from None
+    if addr.version != version:
+        raise NetworkConfigError(field, f"{text!r} is not an {kind} address")
+    return addr
+
+
+@dataclass
+class Network:
+    """One network of a container, with runc's ``configs.Network`` fields and JSON names.
+
+    ``type`` selects the strategy (``"loopback"`` or ``"veth"``).  For a veth: ``name`` is the
+    interface's name inside the container, ``bridge`` the host bridge its host end joins,
+    ``host_interface_name`` the host end's name (generated when empty), ``address`` /
+    ``ipv6_address`` CIDR addresses (``"198.51.100.2/24"``), ``gateway`` / ``ipv6_gateway`` the
+    default routes' next hops, ``mtu`` / ``txqueuelen`` 0 for the kernel's default,
+    ``hairpin_mode`` turns hairpin on for the host end's bridge port.
+    ``temp_veth_peer_name`` is state, not config: the peer's name between ``create`` and
+    ``initialize``.
+    """
+
+    type: str
+    name: str = ""
+    bridge: str = ""
+    mac_address: str = ""
+    address: str = ""
+    gateway: str = ""
+    ipv6_address: str = ""
+    ipv6_gateway: str = ""
+    mtu: int = 0
+    txqueuelen: int = 0
+    host_interface_name: str = ""
+    hairpin_mode: bool = False
+    temp_veth_peer_name: str = ""
+
+    #: The types a strategy is registered for (kept up to date by ``rawnl.strategies``).
+    known_types: ClassVar[frozenset[str]] = frozenset({"loopback", "veth"})
+
+    # -- JSON ---------------------------------------------------------------------------------
+
+    @classmethod
+    def from_dict(cls, data: Any) -> Network:
+        """Build and validate a network from its JSON object (runc's field names).
+
+        Unknown keys are refused (a misspelt ``"adress"`` would otherwise be silently ignored);
+        a JSON ``null`` means the field's zero value, as in Go.
+        """
+        if not isinstance(data, dict):
+            raise NetworkConfigError(None, f"a network must be a JSON object, got {type(data).__name__}")
+        known = {f.name: f for f in dataclasses.fields(cls)}
+        unknown = sorted(str(k) for k in data if k not in known)
+        if unknown:
+            raise NetworkConfigError(unknown[0], f"unknown field (known fields: {', '.join(known)})")
+        if data.get("type") in (None, ""):
+            raise NetworkConfigError("type", "missing: every network needs a type (loopback or veth)")
+        kwargs = {k: v for k, v in data.items() if v is not None}
+        net = cls(**kwargs)
+        net.validate()
+        return net
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON object runc would write: every config field, plus ``temp_veth_peer_name`` when set."""
+        out = dataclasses.asdict(self)
+        if not self.temp_veth_peer_name:
+            del out["temp_veth_peer_name"]
+        return out
+
+    @classmethod
+    def from_json(cls, text: str) -> Network:
+        try:
+            data = json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise NetworkConfigError(None, f"not valid JSON: {exc}") from None
+        return cls.from_dict(data)
+
+    def to_json(self, **kwargs: Any) -> str:
+        return json.dumps(self.to_dict(), **kwargs)
+
+    # -- validation ---------------------------------------------------------------------------
+
+    def validate(self) -> None:
+        """Check every field; raise :class:`NetworkConfigError` naming the first wrong one.
+
+        Types first (strings, integers, a boolean), then values: interface names the kernel
+        accepts, a unicast MAC, CIDR addresses of the right family, gateways of the right
+        family with an address to reach them from, MTU 68..65535 (or 0), txqueuelen 0..2**32-1.
+        A veth needs ``name`` and ``bridge``.
+        """
+        for f in dataclasses.fields(self):
+            value = getattr(self, f.name)
+            if f.type == "str" and not isinstance(value, str):
+                raise NetworkConfigError(f.name, f"expected a string, got {type(value).__name__} {value!r}")
+            if f.type == "int" and (isinstance(value, bool) or not isinstance(value, int)):
+                raise NetworkConfigError(f.name, f"expected an integer, got {type(value).__name__} {value!r}")
+            if f.type == "bool" and not isinstance(value, bool):
+                raise NetworkConfigError(f.name, f"expected true or false, got {type(value).__name__} {value!r}")
+        if not self.type:
+            raise NetworkConfigError("type", "missing: every network needs a type (loopback or veth)")
+        if self.type not in self.known_types:
+            known = ", ".join(sorted(self.known_types))
+            raise NetworkConfigError("type", f"unknown network type {self.type!r} (known: {known})")
+        if self.mtu and not 68 <= self.mtu <= 65535:
+            raise NetworkConfigError("mtu", f"{self.mtu} is out of range (68 to 65535, or 0 for the default)")
+        if not 0 <= self.txqueuelen <= 0xFFFFFFFF:
+            raise NetworkConfigError("txqueuelen", f"{self.txqueuelen} is out of range (0 to 4294967295)")
+        for field in ("name", "bridge", "host_interface_name", "temp_veth_peer_name"):
+            if getattr(self, field):
+                check_ifname(getattr(self, field), field)
+        if self.mac_address:
+            parse_mac(self.mac_address)
+        if self.address:
+            _interface(self.address, "address", 4)
+        if self.ipv6_address:
+            _interface(self.ipv6_address, "ipv6_address", 6)
+        if self.gateway:
+            _gateway(self.gateway, "gateway", 4)
+            if not self.address:
+                raise NetworkConfigError("gateway", "a gateway needs an IPv4 address on the interface to reach it")
+        if self.ipv6_gateway:
+            _gateway(self.ipv6_gateway, "ipv6_gateway", 6)
+            if not self.ipv6_address:
+                raise NetworkConfigError(
+                    "ipv6_gateway", "an IPv6 gateway needs an IPv6 address on the interface to reach it"
+                )
+        if self.ipv6_address and self.mtu and self.mtu < 1280:
+            raise NetworkConfigError("mtu", f"{self.mtu} is below 1280, the least IPv6 needs (ipv6_address is set)")
+        if self.type == "veth":
+            if not self.name:
+                raise NetworkConfigError("name", "a veth network needs the interface's name inside the container")
+            if not self.bridge:
+                raise NetworkConfigError("bridge", "bridge is not specified: a veth network needs a host bridge")
+            if self.host_interface_name and self.host_interface_name == self.bridge:
+                raise NetworkConfigError("host_interface_name", "the host interface cannot have the bridge's name")
+
+
+def load_networks(data: Any) -> list[Network]:
+    """A runc-style config -> networks: a JSON list of networks, or an object with a ``networks`` list.
+
+    Errors name the network's position: ``networks[1].mac_address: ...``.
+    """
+    if isinstance(data, dict):
+        if "networks" not in data:
+            raise NetworkConfigError(None, 'expected a list of networks or an object with a "networks" list')
+        data = data["networks"]
+    if not isinstance(data, list):
+        raise NetworkConfigError("networks", f"expected a list, got {type(data).__name__}")
+    networks = []
+    for i, item in enumerate(data):
+        try:
+            networks.append(Network.from_dict(item))
+        except NetworkConfigError as exc:
+            where = f"networks[{i}]" + (f".{exc.field}" if exc.field else "")
+            raise NetworkConfigError(where, exc.message) from None
+    return networks
