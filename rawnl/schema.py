@@ -194,6 +194,27 @@ BRIDGE = AttrTable(
     ],
 )
 
+class _FlagOrU8(AttrType):
+    """A flag the kernel takes as ``NLA_FLAG`` but reports as a ``u8`` 0/1
+    (``IFLA_VXLAN_TTL_INHERIT``: ``vxlan_fill_info`` uses ``nla_put_u8``).  Decodes either to a
+    ``bool``; encodes ``True`` as a flag."""
+
+    __slots__ = ()
+
+    def scan(self, data: bytes, start: int, end: int, atype: int, ctx: ScanContext) -> Any:
+        if end - start not in (0, 1):
+            raise DecodeError(f"flag/u8 attribute needs 0 or 1 bytes, has {end - start}", start - 4)
+        return None
+
+    def decode(self, data: bytes, start: int, end: int, sub: Any) -> Any:
+        return end == start or data[start] != 0
+
+    def encode(self, value: Any, siblings: Mapping[AttrKey, Any]) -> bytes:
+        return FLAG.encode(value, siblings)
+
+
+FLAG_OR_U8 = _FlagOrU8("flag or u8")
+
 MACVLAN = AttrTable(
     "IFLA_MACVLAN",
     [
@@ -238,7 +259,7 @@ VXLAN = AttrTable(
         ("IFLA_VXLAN_COLLECT_METADATA", 25, U8),
         ("IFLA_VXLAN_LABEL", 26, BE32),
         ("IFLA_VXLAN_GPE", 27, FLAG),
-        ("IFLA_VXLAN_TTL_INHERIT", 28, FLAG),
+        ("IFLA_VXLAN_TTL_INHERIT", 28, FLAG_OR_U8),
         ("IFLA_VXLAN_DF", 29, U8),
         ("IFLA_VXLAN_VNIFILTER", 30, U8),
     ],
