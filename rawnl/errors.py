@@ -28,7 +28,11 @@ class NetlinkError(OSError):
         missing: str | None = None,
         request_type: int | None = None,
     ) -> None:
-        super().__init__(errno, os.strerror(errno))
+        try:
+            strerror = os.strerror(errno)
+        except (OverflowError, ValueError):  # a corrupt reply's error field (-INT_MIN, say)
+            strerror = f"Unknown error {errno}"
+        super().__init__(errno, strerror)
         self.kernel_message = kernel_message
         self.attribute = attribute
         self.offset = offset
