@@ -49,6 +49,7 @@ RTNLGRP_IPV4_ROUTE = 7
 RTNLGRP_IPV6_IFADDR = 9
 RTNLGRP_IPV6_ROUTE = 11
 
+_ENOENT = 2
 _SIOCGSKNS = 0x894C  # ioctl: a netns fd for the namespace a socket belongs to
 
 
@@ -507,7 +508,8 @@ class IPRoute(_Ops):
         """Every IPv4 and IPv6 route (all tables unless ``table`` is given; ``family`` 4/6 or
         AF_*; ``oif`` a name or index), filtered by the kernel.  Equivalent to ``ip [-4|-6]
         route show table T|all [dev OIF]``; sends RTM_GETROUTE, NLM_F_REQUEST|NLM_F_DUMP with
-        ``RTA_TABLE`` and ``RTA_OIF`` (see :func:`rawnl.requests.route_dump`)."""
+        ``RTA_TABLE`` and ``RTA_OIF`` (see :func:`rawnl.requests.route_dump`).  A table that
+        does not exist holds no routes (``[]``; ``ip`` reports "FIB table does not exist")."""
         oref = None if oif is None else _ref(oif, "oif")
         req = rq.route_dump(table=table, family=family, oif=None if oref is None else oref[0] or 1)
         oif_index = None
@@ -517,14 +519,21 @@ class IPRoute(_Ops):
         tid = req.attrs.get("RTA_TABLE")
         fam = req.family
         out = []
-        for m in self.sock.dump(req):
-            if m.type != RTM_NEWROUTE or m.family not in (AF_INET, AF_INET6):  # type: ignore[union-attr]
-                continue
-            if fam and m.family != fam:  # type: ignore[union-attr]
-                continue
-            route = route_from(m)  # type: ignore[arg-type]
-            if (tid is None or route.table == tid) and (oif_index is None or route.oif == oif_index):
-                out.append(route)
+        try:
+            for m in self.sock.dump(req):
+                if m.type != RTM_NEWROUTE or m.family not in (AF_INET, AF_INET6):  # type: ignore[union-attr]
+                    continue
+                if fam and m.family != fam:  # type: ignore[union-attr]
+                    continue
+                route = route_from(m)  # type: ignore[arg-type]
+                if (tid is None or route.table == tid) and (oif_index is None or route.oif == oif_index):
+                    out.append(route)
+        except NetlinkError as exc:
+            # For one family, a table that does not exist is refused ("FIB table does not
+            # exist"); it holds no routes.
+            if not (exc.errno == _ENOENT and tid is not None and fam):
+                raise
+            return []
         return out
 
     def route_get(self, address: str | IPAddress) -> Route:
