@@ -307,9 +307,14 @@ class VethStrategy:
     def destroy(
         self, network: Network, container: Container, *, host: IPRoute | None = None, ipr: IPRoute | None = None
     ) -> None:
-        """Delete the pair: by the host end's name when it is known and present, else by the
-        container's interface (``name``, or the temporary name before ``initialize``) if it is a
-        veth.  Deleting either end deletes both.  Nothing there is not an error."""
+        """Delete the pair (deleting either end deletes both).
+
+        With ``host_interface_name`` set (always, after ``create``), by that host end and by
+        nothing else: an interface called ``name`` in the container may not be ours.  Without
+        it (a config whose host name was generated), by the container's interface ``name`` (or
+        the temporary name, before ``initialize``) if it is a veth.  Nothing there is not an
+        error.  Sends RTM_GETLINK, then RTM_DELLINK.
+        """
         if network.host_interface_name:
             with _ipr(host) as h:
                 try:
@@ -317,10 +322,10 @@ class VethStrategy:
                 except NetlinkError as exc:
                     if exc.errno != errno.ENODEV:
                         raise
-                else:
-                    if link.kind == "veth":
-                        _quietly_delete(h, link.index)
-                        return
+                    return
+                if link.kind == "veth":
+                    _quietly_delete(h, link.index)
+            return
         with contextlib.ExitStack() as stack:
             if ipr is None:
                 ns = stack.enter_context(open_container(container))
@@ -412,11 +417,13 @@ def create_network_interfaces(
     networks: Sequence[Network], container: Container, host: IPRoute | None = None
 ) -> list[InterfaceState]:
     """Wire a container: every network's ``create`` (host side, in ``host``), then every one's
-    ``initialize`` through an :class:`IPRoute` opened inside the container's namespace.
+    ``initialize`` through an :class:`IPRoute` opened inside the container's namespace (the
+    loopback ones last, so that a failure leaves ``lo`` as it was).
 
     ``networks`` are not changed (copies are filled in and returned in the states).  Every
     network is validated first, so a bad config sends nothing.  If anything fails, the
-    interfaces already made are deleted and the error is raised as it was.
+    interfaces already made are deleted and the error is raised as it was, with a note saying
+    which network and step failed.
     """
     nets = _copies(networks)
     states: list[InterfaceState] = []
@@ -430,17 +437,21 @@ def create_network_interfaces(
                 get_strategy(net.type).create(net, ns, host=h)
                 made.append(net)
                 seconds[current] = time.perf_counter() - t0
-            for current, net in enumerate(nets):
+            # loopback last: if another network fails, lo is left as it was
+            order = sorted(range(len(nets)), key=lambda i: nets[i].type == "loopback")
+            for current in order:
+                net = nets[current]
                 t0 = time.perf_counter()
                 get_strategy(net.type).initialize(net, ipr=inside)
                 seconds[current] += time.perf_counter() - t0
+            current = len(nets)
             states.extend(_state(net, h, inside, seconds[i]) for i, net in enumerate(nets))
         except BaseException as exc:
             if isinstance(exc, Exception) and current < len(nets):
                 net = nets[current]
                 add_note(exc, f"networks[{current}] ({net.type}{' ' + net.name if net.name else ''})")
             for net in reversed(made):
-                if net.type != "loopback":  # lo stays up: it is not half-configured
+                if net.type != "loopback":  # lo is initialized last: nothing to undo
                     with contextlib.suppress(Exception):
                         get_strategy(net.type).destroy(net, ns, host=h, ipr=inside)
             raise
