@@ -9,6 +9,7 @@ not the properties.
 from __future__ import annotations
 
 from ._record import Record
+from .codec import pick
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -170,29 +171,38 @@ class Link(Record):
         return self._attrs.get("IFLA_MAX_MTU")
 
 
+_LINK_KEYS = (
+    "IFLA_IFNAME",
+    ("IFLA_LINKINFO", "IFLA_INFO_KIND"),
+    "IFLA_OPERSTATE",
+    "IFLA_MTU",
+    "IFLA_TXQLEN",
+    "IFLA_ADDRESS",
+    "IFLA_MASTER",
+    "IFLA_LINK_NETNSID",
+    "IFLA_LINK",
+)
+
+
 def link_from(msg: LinkMessage) -> Link:
-    """The :class:`Link` for a decoded ``RTM_NEWLINK``/``RTM_DELLINK``."""
+    """The :class:`Link` for a decoded ``RTM_NEWLINK``/``RTM_DELLINK``.  Reads its fields
+    through :func:`rawnl.codec.pick` (one reader compiled per message layout)."""
     a = msg.attrs
+    name, kind, oper, mtu, txqlen, mac, master, netnsid, peer = pick(a, _LINK_KEYS)
     link: Link = _new(Link)
     link.index = msg.index
     link.flags = msg.link_flags
     link.deleted = msg.type == RTM_DELLINK
     link._attrs = a
     link._family = msg.family
-    get = a.get
-    link.name = get("IFLA_IFNAME", "")
-    info = get("IFLA_LINKINFO")
-    link.kind = None if info is None else info.get("IFLA_INFO_KIND")
-    oper = get("IFLA_OPERSTATE", 0)
-    link.operstate = OPERSTATES[oper] if oper < 7 else str(oper)
-    link.mtu = get("IFLA_MTU")
-    link.txqlen = get("IFLA_TXQLEN")
-    mac = get("IFLA_ADDRESS")
+    link.name = "" if name is None else name
+    link.kind = kind if isinstance(kind, str) else None
+    link.operstate = "UNKNOWN" if oper is None else OPERSTATES[oper] if oper < 7 else str(oper)
+    link.mtu = mtu
+    link.txqlen = txqlen
     link.mac = mac if isinstance(mac, str) else None
-    master = get("IFLA_MASTER")
     link.master = master or None
-    link.link_netnsid = get("IFLA_LINK_NETNSID")
-    peer = get("IFLA_LINK")
+    link.link_netnsid = netnsid
     link.peer = peer or None
     return link
 
