@@ -133,6 +133,9 @@ class AttrType:
     __slots__ = ("label",)
     #: Bits OR-ed into the attribute type when encoding (NLA_F_NESTED for modern nests).
     flags = 0
+    #: True when a scan result that is a :class:`Level` decodes to :class:`Attrs` over it (a nest,
+    #: not a veth peer's message): :func:`pick` may then follow a path into it.
+    yields_attrs = False
 
     def __init__(self, label: str) -> None:
         self.label = label
@@ -385,6 +388,7 @@ class _Nested(AttrType):
     """A nest of attributes described by ``table``; decodes to :class:`Attrs`."""
 
     __slots__ = ("flags", "table")
+    yields_attrs = True
 
     def __init__(self, table: AttrTable, nested_flag: bool = False) -> None:
         super().__init__(table.name)
@@ -772,7 +776,7 @@ def _entry_at(level: Level, key: AttrKey | tuple[AttrKey, ...]) -> tuple[int, in
         entry = current.entries.get(part)
         if entry is None:
             return None
-        current = entry[3] if isinstance(entry[3], Level) and entry[2].__class__ is _Nested else None
+        current = entry[3] if isinstance(entry[3], Level) and entry[2].yields_attrs else None
     return entry
 
 
@@ -814,12 +818,15 @@ def _compile_picker(
         scalars.sort()
         fmt = ["="]
         at = 0
-        for index, (offset, code, pos) in enumerate(scalars):
-            if offset > at:
-                fmt.append(f"{offset - at}x")
-            fmt.append(code)
-            at = offset + struct.calcsize("=" + code)
-            exprs[pos] = f"v[{index}]"
+        read: dict[int, int] = {}  # offset -> index in v (a key asked for twice is read once)
+        for offset, code, pos in scalars:
+            if offset not in read:
+                if offset > at:
+                    fmt.append(f"{offset - at}x")
+                fmt.append(code)
+                at = offset + struct.calcsize("=" + code)
+                read[offset] = len(read)
+            exprs[pos] = f"v[{read[offset]}]"
         env["_unpack"] = struct.Struct("".join(fmt)).unpack_from
         lines.append("    v = _unpack(data, 0)")
     lines.append(f"    return ({', '.join(exprs)}{',' if len(exprs) == 1 else ''})")

@@ -341,6 +341,7 @@ class _ProtInfo(AttrType):
     ``AF_INET6`` a nest of ``IFLA_INET6_*``; anything else is kept as bytes."""
 
     __slots__ = ()
+    yields_attrs = True  # a nest decodes to Attrs (see AttrType.yields_attrs)
 
     def scan(self, data: bytes, start: int, end: int, atype: int, ctx: ScanContext) -> Any:
         if ctx.family == AF_BRIDGE:
