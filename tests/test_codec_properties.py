@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import struct
+from collections.abc import Mapping
 from typing import Any
 
 import pytest
@@ -487,3 +488,72 @@ def test_materialise_helper_sees_every_level() -> None:
     peer_plain = plain[1]["attrs"]["IFLA_LINKINFO"]["IFLA_INFO_DATA"]["VETH_INFO_PEER"]
     assert peer_plain[1]["attrs"] == {"IFLA_IFNAME": "p"}
     assert rawnl.decode(msg.encode()) == [msg]
+
+
+# ---------------------------------------------------------------------------------- pick()
+
+
+def _reference_pick(attrs: Any, keys: tuple[Any, ...]) -> tuple[Any, ...]:
+    """What ``codec.pick`` must return: each key (or path of keys) looked up value by value."""
+    out = []
+    for key in keys:
+        value: Any = attrs
+        for part in key if isinstance(key, tuple) else (key,):
+            value = value.get(part) if isinstance(value, Mapping) else None
+        out.append(value)
+    return tuple(out)
+
+
+def _paths(attrs: Any, prefix: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+    out = []
+    for key in attrs:
+        out.append((*prefix, key))
+        value = attrs[key]
+        if isinstance(value, Mapping):
+            out += _paths(value, (*prefix, key))
+    return out
+
+
+@SETTINGS
+@given(st.one_of(link_messages(), address_messages(), route_messages()), st.data())
+def test_pick_reads_what_the_mapping_holds(msg: Any, data: st.DataObject) -> None:
+    """``pick`` (a reader compiled per layout) agrees with looking each value up, for keys and
+    paths that exist, that do not, and that are asked for twice."""
+    [decoded] = decode(msg.encode())
+    paths = _paths(decoded.attrs)
+    choices = st.one_of(
+        st.sampled_from(paths) if paths else st.nothing(),
+        st.sampled_from(["IFLA_MTU", "IFA_LABEL", "RTA_TABLE", ("IFLA_LINKINFO", "IFLA_INFO_KIND"), 999]),
+    )
+    keys = tuple(k[0] if isinstance(k, tuple) and len(k) == 1 else k for k in data.draw(st.lists(choices, max_size=8)))
+    expected = _reference_pick(decoded.attrs, keys)
+    assert codec.pick(decoded.attrs, keys) == expected
+    assert codec.pick(decoded.attrs, keys) == expected  # the cached reader
+    assert codec.pick(msg.attrs, keys) == _reference_pick(msg.attrs, keys)  # plain mappings too
+
+
+def test_pick_same_key_twice() -> None:
+    """Regression: a key asked for twice made the compiled reader's struct drift (struct.error)."""
+    [msg] = decode(LinkMessage(attrs={"IFLA_MTU": 1500, "IFLA_IFNAME": "x", "IFLA_TXQLEN": 7}).encode())
+    assert codec.pick(msg.attrs, ("IFLA_MTU", "IFLA_MTU", "IFLA_TXQLEN")) == (1500, 1500, 7)
+
+
+def test_pick_paths_into_every_kind_of_nest() -> None:
+    """Regression: a path into IFLA_PROTINFO (a nest that is not a plain ``nested()``) gave None."""
+    peer = LinkMessage(type=0, attrs={"IFLA_MTU": 3})
+    msg = LinkMessage(
+        family=7,
+        attrs={
+            "IFLA_PROTINFO": {"IFLA_BRPORT_MODE": 1},
+            "IFLA_AF_SPEC": {"AF_INET6": {"IFLA_INET6_ADDR_GEN_MODE": 2}},
+            "IFLA_LINKINFO": {"IFLA_INFO_KIND": "veth", "IFLA_INFO_DATA": {"VETH_INFO_PEER": peer}},
+        },
+    )
+    [decoded] = decode(msg.encode())
+    keys = (
+        ("IFLA_PROTINFO", "IFLA_BRPORT_MODE"),
+        ("IFLA_AF_SPEC", "AF_INET6", "IFLA_INET6_ADDR_GEN_MODE"),
+        ("IFLA_LINKINFO", "IFLA_INFO_KIND"),
+        ("IFLA_LINKINFO", "IFLA_INFO_DATA", "VETH_INFO_PEER", "IFLA_MTU"),  # a message, not a mapping
+    )
+    assert codec.pick(decoded.attrs, keys) == (1, 2, "veth", None) == _reference_pick(decoded.attrs, keys)
