@@ -2,8 +2,8 @@
 
 ::
 
-    rawnl [-n NETNS] [-j [-p]] [-4|-6] link show [DEV]
-    rawnl [-n NETNS] [-j] addr show [DEV]
+    rawnl [-n NETNS] [-j [-p]] link show [[dev] DEV | master DEV | type KIND]
+    rawnl [-n NETNS] [-j] [-4|-6] addr show [[dev] DEV | master DEV | type KIND]
     rawnl [-n NETNS] [-j] [-4|-6] route show [table ID|NAME|all]
     rawnl [-n NETNS] [-j] monitor [link] [address] [route]
     rawnl netns add|del NAME... | rawnl netns list
@@ -83,24 +83,40 @@ def _names(links: Sequence[LinkMessage]) -> tuple[dict[int, str], dict[int, int]
     return names, flags
 
 
-def _select(links: list[LinkMessage], dev: str | None) -> list[LinkMessage]:
-    if dev is None:
-        return links
-    chosen = [m for m in links if m.attrs.get("IFLA_IFNAME") == dev]
-    if not chosen:
-        raise UserError(f'Device "{dev}" does not exist.')
+def _select(links: list[LinkMessage], words: list[str]) -> list[LinkMessage]:
+    """The links ``[dev] DEV``, ``master DEV`` and ``type KIND`` pick (all of them for no words),
+    as ``ip link show`` does."""
+    dev = master = kind = None
+    rest = list(words)
+    while rest:
+        word = rest.pop(0)
+        if word in {"dev", "master", "type"}:
+            if not rest:
+                raise UserError(f"{word}: expected a name after it")
+            value = rest.pop(0)
+        else:
+            word, value = "dev", word
+        if word == "dev":
+            if dev is not None:
+                raise UserError(f"expected one device name, got {dev!r} and {value!r}")
+            dev = value
+        elif word == "master":
+            master = value
+        else:
+            kind = value
+    by_name = {m.attrs.get("IFLA_IFNAME"): m for m in links}
+    chosen = links
+    for name in (dev, master):
+        if name is not None and name not in by_name:
+            raise UserError(f'Device "{name}" does not exist.')
+    if dev is not None:
+        chosen = [by_name[dev]]
+    if master is not None:
+        index = by_name[master].index
+        chosen = [m for m in chosen if m.attrs.get("IFLA_MASTER") == index]
+    if kind is not None:
+        chosen = [m for m in chosen if (m.attrs.get("IFLA_LINKINFO") or {}).get("IFLA_INFO_KIND") == kind]
     return chosen
-
-
-def _dev_arg(words: list[str]) -> str | None:
-    """``[DEV]`` or ``[dev DEV]``."""
-    if not words:
-        return None
-    if words[0] == "dev":
-        words = words[1:]
-    if len(words) != 1:
-        raise UserError(f"expected one device name, got {' '.join(words) or 'nothing'!r}")
-    return words[0]
 
 
 # --------------------------------------------------------------------------------- commands
@@ -110,11 +126,10 @@ def cmd_link(args: argparse.Namespace) -> int:
     """``rawnl link show [DEV]``: ``ip link show``."""
     from .ipjson import link_json, link_text
 
-    dev = _dev_arg(args.args)
     with _socket(args) as sock:
         links = _dump_links(sock)
     names, flags = _names(links)
-    objs = [link_json(m, names, flags, linkmode=True) for m in _select(links, dev)]
+    objs = [link_json(m, names, flags, linkmode=True) for m in _select(links, args.args)]
     if args.json:
         _print_json(objs, args)
     else:
@@ -127,7 +142,6 @@ def cmd_addr(args: argparse.Namespace) -> int:
     """``rawnl addr show [DEV]``: ``ip addr show``."""
     from .ipjson import addr_info_json, addr_text, link_json
 
-    dev = _dev_arg(args.args)
     with _socket(args) as sock:
         links = _dump_links(sock)
         addrs = [
@@ -139,7 +153,7 @@ def cmd_addr(args: argparse.Namespace) -> int:
         if args.family in (AF_UNSPEC, a.family):
             by_index.setdefault(a.index, []).append(addr_info_json(a))
     objs = []
-    for m in _select(links, dev):
+    for m in _select(links, args.args):
         info = by_index.get(m.index, [])
         if args.family != AF_UNSPEC and not info:
             continue  # as ip -4/-6 addr: only links with addresses of that family
@@ -409,7 +423,10 @@ def build_parser() -> argparse.ArgumentParser:
         p = command(name, func, what, aliases)
         p.add_argument("action", nargs="?", default="show", choices=["show", "list", "ls", "lst"], metavar="show")
         p.add_argument(
-            "args", nargs="*", metavar="ARG", help="[dev] DEV" if name != "route" else "table ID|main|local|all"
+            "args",
+            nargs="*",
+            metavar="ARG",
+            help="[dev] DEV | master DEV | type KIND" if name != "route" else "table ID|main|local|all",
         )
 
     p = command("monitor", cmd_monitor, "print link, address and route events, like ip monitor")
