@@ -336,11 +336,29 @@ class _Ops:
 
     # ------------------------------------------------------------------------------- routes
 
-    def _route(self, build: Any, dst: str, oif: LinkRef | None, kwargs: dict[str, Any]) -> None:
-        oref = None if oif is None else _ref(oif, "oif")
-        msg = build(dst, oif=None if oref is None else oref[0] or 1, **kwargs)
-        if oref is not None and oref[1] is not None:
-            msg.attrs["RTA_OIF"] = self._index_of(oref[1], "oif")
+    def _route(  # noqa: PLR0917 - internal and hot: no keyword dict
+        self, add: bool, dst: str, gateway: Any, oif: Any, table: Any, scope: Any, priority: Any, mtu: Any,
+        src: Any, family: Any,
+    ) -> None:  # fmt: skip
+        if oif is None or oif.__class__ is int:
+            index, name = oif, None
+        else:
+            index, name = _ref(oif, "oif")
+        msg = rq._route(
+            rq.RTM_NEWROUTE if add else rq.RTM_DELROUTE,
+            rq.CREATE if add else rq.ACK,
+            dst,
+            gateway=gateway,
+            oif=index or 1 if name is not None else index,
+            table=table,
+            scope=scope,
+            priority=priority,
+            mtu=mtu,
+            src=src,
+            family=family,
+        )
+        if name is not None:
+            msg.attrs["RTA_OIF"] = self._index_of(name, "oif")  # type: ignore[index]
         self._submit(msg)
 
     def route_add(
@@ -364,9 +382,7 @@ class _Ops:
         NLM_F_REQUEST|NLM_F_ACK|NLM_F_CREATE|NLM_F_EXCL (see :func:`rawnl.requests.route_add`).
         EEXIST if it exists; ENETUNREACH ("Nexthop has invalid gateway") for an unreachable
         gateway."""
-        kwargs = {"gateway": gateway, "table": table, "scope": scope, "priority": priority, "mtu": mtu, "src": src,
-                  "family": family}  # fmt: skip
-        self._route(rq.route_add, dst, oif, kwargs)
+        self._route(True, dst, gateway, oif, table, scope, priority, mtu, src, family)
 
     def route_del(
         self,
@@ -384,9 +400,7 @@ class _Ops:
         """Delete the first route matching everything given.  Equivalent to ``ip route del DST
         [via GW] [dev OIF] [table T] [metric P]``; sends RTM_DELROUTE, NLM_F_REQUEST|NLM_F_ACK
         (see :func:`rawnl.requests.route_del`).  ESRCH if none matches."""
-        kwargs = {"gateway": gateway, "table": table, "scope": scope, "priority": priority, "mtu": mtu, "src": src,
-                  "family": family}  # fmt: skip
-        self._route(rq.route_del, dst, oif, kwargs)
+        self._route(False, dst, gateway, oif, table, scope, priority, mtu, src, family)
 
 
 class IPRoute(_Ops):

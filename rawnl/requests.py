@@ -2,8 +2,10 @@
 
 Nothing here does I/O.  Each builder validates its arguments (``ValueError`` naming the argument)
 and returns the message :class:`rawnl.IPRoute` sends, with the netlink flags it sends them with;
-the socket engine stamps ``seq`` and ``pid``.  Arguments are already resolved: links are given by
-index (or, where the kernel can look a link up by name, by name), namespaces by an open fd.
+the socket engine stamps ``seq`` and ``pid``.  Addresses in the attributes are packed ``bytes``
+(parsed with ``inet_pton``; decoded replies hold :mod:`ipaddress` objects).  Arguments are
+already resolved: links are given by index (or, where the kernel can look a link up by name, by
+name), namespaces by an open fd.
 
 The shapes follow ``iproute2``'s requests (checked against captures of ``ip`` in
 ``tests/test_requests.py``): ``IFLA_IFNAME`` after the other link attributes and before
@@ -309,16 +311,16 @@ def link_add_vxlan(
     family = None
     if peer is not None:
         arg = "remote" if remote is not None else "group"
-        addr = v.address(peer, arg)
-        if group is not None and not addr.is_multicast:
+        family, addr = v.address(peer, arg)
+        multicast = addr[0] >> 4 == 14 if family == AF_INET else addr[0] == 0xFF
+        if group is not None and not multicast:
             raise ValueError(f"group {group!r} is not a multicast address")
-        if remote is not None and addr.is_multicast:
+        if remote is not None and multicast:
             raise ValueError(f"remote {remote!r} is a multicast address; use group=")
-        family = AF_INET if addr.version == 4 else AF_INET6
         data["IFLA_VXLAN_GROUP" if family == AF_INET else "IFLA_VXLAN_GROUP6"] = addr
     if local is not None:
-        laddr = v.address(local, "local", family)
-        data["IFLA_VXLAN_LOCAL" if laddr.version == 4 else "IFLA_VXLAN_LOCAL6"] = laddr
+        lfamily, laddr = v.address(local, "local", family)
+        data["IFLA_VXLAN_LOCAL" if lfamily == AF_INET else "IFLA_VXLAN_LOCAL6"] = laddr
     if dev is not None:
         data["IFLA_VXLAN_LINK"] = v.index(dev, "dev")
     if ttl is not None:
@@ -459,11 +461,11 @@ def _addr(
     family, local, prefixlen = v.prefix(address_with_prefix, "address")
     attrs: dict[AttrKey, Any] = {"IFA_LOCAL": local}
     if peer is not None:
-        attrs["IFA_ADDRESS"] = v.address(peer, "peer", family)
+        attrs["IFA_ADDRESS"] = v.address(peer, "peer", family)[1]
     if broadcast is not None:
         if family != AF_INET:
             raise ValueError("broadcast applies to IPv4 addresses only")
-        attrs["IFA_BROADCAST"] = v.address(broadcast, "broadcast", family)
+        attrs["IFA_BROADCAST"] = v.address(broadcast, "broadcast", family)[1]
     fl = v.u32(addr_flags, "flags")
     if fl > 0xFF:
         attrs["IFA_FLAGS"] = fl
@@ -554,12 +556,10 @@ def _route(
         fam = want
     gw = None
     if gateway is not None:
-        gw = v.address(gateway, "gateway", fam)
-        fam = AF_INET if gw.version == 4 else AF_INET6
+        fam, gw = v.address(gateway, "gateway", fam)
     prefsrc = None
     if src is not None:
-        prefsrc = v.address(src, "src", fam)
-        fam = AF_INET if prefsrc.version == 4 else AF_INET6
+        fam, prefsrc = v.address(src, "src", fam)
     if fam is None:
         fam = AF_INET  # 'default' with nothing else to go by: IPv4, as `ip route` assumes
     tid = RT_TABLE_MAIN if table is None else v.table(table)
@@ -680,13 +680,12 @@ def route_get(address: str | IPAddress) -> RouteMessage:
     """The route the kernel would use to reach ``address``.  Equivalent to ``ip route get
     ADDRESS``; sends RTM_GETROUTE, NLM_F_REQUEST (no ACK, as ``ip``: the reply ends it), rtmsg
     (family, full dst_len, RTM_F_LOOKUP_TABLE for IPv4), ``RTA_DST``."""
-    addr = v.address(address, "address")
-    family = AF_INET if addr.version == 4 else AF_INET6
+    family, addr = v.address(address, "address")
     return RouteMessage(
         type=RTM_GETROUTE,
         flags=NLM_F_REQUEST,
         family=family,
-        dst_len=addr.max_prefixlen,
+        dst_len=len(addr) * 8,
         route_flags=RTM_F_LOOKUP_TABLE if family == AF_INET else 0,
         attrs={"RTA_DST": addr},
     )

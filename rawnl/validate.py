@@ -2,10 +2,13 @@
 
 Every check runs before anything is built or sent, so bad input never reaches the kernel.  The
 checks are cheap (they sit on the path of 1,000-operation batches) and import nothing heavy:
-:mod:`ipaddress` is loaded on first use of an address check.
+:mod:`ipaddress` is loaded only to word an error message; addresses are parsed by ``inet_pton``
+and returned packed.
 """
 
 from __future__ import annotations
+
+from _socket import inet_pton as _inet_pton
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -132,64 +135,72 @@ def mtu(value: object, arg: str = "mtu") -> int:
     return _int(value, arg, _MTU_MIN, _MTU_MAX)
 
 
-def _family_of(obj: Any) -> int:
-    return AF_INET if obj.version == 4 else AF_INET6
-
-
-def address(value: object, arg: str, family: int | None = None) -> IPAddress:
-    """One IPv4 or IPv6 address (``str`` or :mod:`ipaddress` object); with ``family``, of that
-    family."""
-    ipa = _ipa()
-    if isinstance(value, (ipa.IPv4Address, ipa.IPv6Address)):
-        addr = value
-    elif isinstance(value, str):
+def address(value: object, arg: str, family: int | None = None) -> tuple[int, bytes]:
+    """One IPv4 or IPv6 address (a ``str`` or an :mod:`ipaddress` object); with ``family``, of
+    that family.  Returns ``(family, packed bytes)``: parsing is ``inet_pton``'s, strict (no
+    leading zeros, no zone index)."""
+    if isinstance(value, str):
         try:
-            addr = ipa.ip_address(value)
-        except ValueError:
+            packed = _inet_pton(AF_INET, value)
+            fam = AF_INET
+        except OSError:
+            try:
+                packed = _inet_pton(AF_INET6, value)
+                fam = AF_INET6
+            except (OSError, ValueError):
+                raise ValueError(f"{arg} {value!r} is not an IPv4 or IPv6 address") from None
+        except ValueError:  # an embedded NUL
             raise ValueError(f"{arg} {value!r} is not an IPv4 or IPv6 address") from None
     else:
-        raise ValueError(f"{arg} must be an IP address (str), not {type(value).__name__} {value!r}")
-    if family is not None and _family_of(addr) != family:
+        raw = getattr(value, "packed", None)
+        if not isinstance(raw, bytes) or len(raw) not in (4, 16) or hasattr(value, "network_address"):
+            raise ValueError(f"{arg} must be an IP address (str), not {type(value).__name__} {value!r}")
+        packed = raw
+        fam = AF_INET if len(packed) == 4 else AF_INET6
+    if family is not None and fam != family:
         want = "IPv4" if family == AF_INET else "IPv6"
         raise ValueError(f"{arg} {value!r} is not an {want} address")
-    return addr  # type: ignore[no-any-return]
+    return fam, packed
 
 
-def prefix(value: object, arg: str = "address") -> tuple[int, IPAddress, int]:
+def prefix(value: object, arg: str = "address") -> tuple[int, bytes, int]:
     """An interface address with its prefix length: ``'192.0.2.1/24'``, ``'2001:db8::1/64'``;
     without ``/LEN`` the full length (32 or 128), as ``ip addr add`` assumes.  Returns
-    ``(family, address, prefixlen)``."""
-    ipa = _ipa()
-    if isinstance(value, (ipa.IPv4Interface, ipa.IPv6Interface)):
-        return _family_of(value), value.ip, value.network.prefixlen
-    if isinstance(value, (ipa.IPv4Address, ipa.IPv6Address)):
-        return _family_of(value), value, value.max_prefixlen
-    if not isinstance(value, str):
-        raise ValueError(f"{arg} must be an address with a prefix like '192.0.2.1/24', not {type(value).__name__}")
-    text, sep, plen = value.partition("/")
-    addr = address(text, arg)
-    maxlen = addr.max_prefixlen
+    ``(family, packed address, prefixlen)``."""
+    if isinstance(value, str):
+        text, sep, plen = value.partition("/")
+    else:
+        ip = getattr(value, "ip", None)  # an ipaddress.IPv4Interface / IPv6Interface
+        if ip is not None and hasattr(value, "network"):
+            fam, packed = address(ip, arg)
+            return fam, packed, int(value.network.prefixlen)
+        fam, packed = address(value, arg)
+        return fam, packed, len(packed) * 8
+    fam, packed = address(text, arg)
+    maxlen = len(packed) * 8
     if not sep:
-        return _family_of(addr), addr, maxlen
-    if not plen.isdigit() or plen != str(int(plen)) or int(plen) > maxlen:
+        return fam, packed, maxlen
+    if not plen.isdigit() or not plen.isascii() or (len(plen) > 1 and plen[0] == "0") or int(plen) > maxlen:
         raise ValueError(f"{arg} {value!r} has an invalid prefix length (0 to {maxlen})")
-    return _family_of(addr), addr, int(plen)
+    return fam, packed, int(plen)
 
 
-def network(value: object, arg: str = "dst") -> tuple[int | None, IPAddress | None, int]:
+def network(value: object, arg: str = "dst") -> tuple[int | None, bytes | None, int]:
     """A route destination: ``'default'`` (family not fixed: ``(None, None, 0)``), a prefix
     ``'198.51.100.0/24'`` with no host bits set, or one address (a host route).  Returns
-    ``(family, network address, prefix length)``."""
+    ``(family, packed network address, prefix length)``."""
     if value == "default":
         return None, None, 0
-    ipa = _ipa()
-    if isinstance(value, (ipa.IPv4Network, ipa.IPv6Network)):
-        return _family_of(value), value.network_address, value.prefixlen
-    family, addr, plen = prefix(value, arg)
-    net = ipa.ip_network(f"{addr}/{plen}", strict=False)
-    if net.network_address != addr:
-        raise ValueError(f"{arg} {value!r} has host bits set (did you mean {net}?)")
-    return family, addr, plen
+    base = getattr(value, "network_address", None)  # an ipaddress.IPv4Network / IPv6Network
+    if base is not None:
+        fam, packed = address(base, arg)
+        return fam, packed, int(value.prefixlen)  # type: ignore[attr-defined]
+    fam, packed, plen = prefix(value, arg)
+    bits = len(packed) * 8
+    if int.from_bytes(packed, "big") & ((1 << (bits - plen)) - 1):
+        suggestion = _ipa().ip_network(f"{_ipa().ip_address(packed)}/{plen}", strict=False)
+        raise ValueError(f"{arg} {value!r} has host bits set (did you mean {suggestion}?)")
+    return fam, packed, plen
 
 
 def table(value: object, arg: str = "table") -> int:
