@@ -333,7 +333,7 @@ def ratio(peer: float | None, ours: float | None) -> str:
 
 def verdict(row: Row, ours: float | None, peer_ip: float | None, peer_py: float | None) -> str:
     results = []
-    for need, peer in zip(row.need, (peer_ip, peer_py)):
+    for need, peer in zip(row.need, (peer_ip, peer_py), strict=True):
         if need is not None and peer is not None and ours is not None:
             results.append(peer / ours >= need)
     if not results:
@@ -350,9 +350,10 @@ def report(rows: list[Row]) -> None:
         ours = row.median("rawnl")
         peer_ip = row.median("ip") if "ip" in row.times else row.median("bare python")
         peer_py = row.median("pyroute2")
+        met = verdict(row, ours, peer_ip, peer_py)
         print(
             f"{row.label:<56} {fmt_ms(ours):>10} {fmt_ms(peer_ip):>10} {fmt_ms(peer_py):>10}"
-            f" {ratio(peer_ip, ours):>9} {ratio(peer_py, ours):>9}  {row.target:<30} {verdict(row, ours, peer_ip, peer_py)}"
+            f" {ratio(peer_ip, ours):>9} {ratio(peer_py, ours):>9}  {row.target:<30} {met}"
         )
     print("(medians; the 'ip' column is ip -batch for (a)-(c), ip -j link show for (d) and the bare")
     print(" interpreter (python -c pass) for (e); a ratio above 1 means rawnl took less time)")
