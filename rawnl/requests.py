@@ -190,7 +190,13 @@ def link_add(
     if data:
         info["IFLA_INFO_DATA"] = data
     attrs["IFLA_LINKINFO"] = info
-    return LinkMessage(type=RTM_NEWLINK, flags=CREATE, attrs=attrs)
+    msg = LinkMessage(type=RTM_NEWLINK, flags=CREATE, attrs=attrs)
+    if data:
+        try:  # an unknown attribute name or a value of the wrong type: refuse it now
+            msg.encode()
+        except (KeyError, TypeError, ValueError) as exc:
+            raise ValueError(f"data: {exc}") from None
+    return msg
 
 
 def link_add_veth(

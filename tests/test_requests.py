@@ -472,6 +472,8 @@ BAD: list[tuple[str, Callable[[], object], str]] = [
     ("hairpin port", lambda: rq.link_set_hairpin(-1), "port"),
     ("macvlan mode", lambda: rq.link_add_macvlan("m", 2, "bogus"), "mode"),
     ("vni", lambda: rq.link_add_vxlan("x", 1 << 24), "vni"),
+    ("data key", lambda: rq.link_add("b", "bridge", data={"IFLA_BR_NOSUCH": 1}), "data"),
+    ("data value", lambda: rq.link_add("b", "bridge", data={"IFLA_BR_STP_STATE": "on"}), "data"),
     ("vxlan group", lambda: rq.link_add_vxlan("x", 1, group="192.0.2.1"), "group"),
     ("addr", lambda: rq.addr_add(2, "192.0.2.300/24"), "address"),
     ("prefix", lambda: rq.addr_add(2, "192.0.2.1/33"), "address"),
