@@ -29,8 +29,6 @@ __all__ = [
 
 AF_INET = 2
 AF_INET6 = 10
-RTM_DELLINK = 17
-RTM_DELADDR = 21
 RTM_DELROUTE = 25
 RT_TABLE_MAIN = 254
 RTPROT_BOOT = 3
@@ -386,7 +384,3 @@ def route_text(route: dict[str, Any]) -> str:
     if "pref" in route:
         parts.append(f"pref {route['pref']}")
     return " ".join(parts)
-
-
-def is_deleted(msg: LinkMessage | AddressMessage | RouteMessage) -> bool:
-    return msg.type in {RTM_DELLINK, RTM_DELADDR, RTM_DELROUTE}

@@ -42,6 +42,7 @@ def run_main(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, 
 def busy(netns: NetNS, netns2: NetNS, ip: Any) -> NetNS:
     """A namespace with a bridge, veths (one enslaved, one with its peer in another namespace),
     IPv4/IPv6/peer/secondary/labelled addresses, and routes in main, table 100 and IPv6."""
+
     def no_dad() -> None:  # in this test namespace only: addresses are usable at once
         for conf in ("all", "default"):
             Path(f"/proc/sys/net/ipv6/conf/{conf}/accept_dad").write_text("0")
