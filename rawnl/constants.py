@@ -21,6 +21,7 @@ __all__ = [
     "IFF",
     "IFLA",
     "IFLA_BR",
+    "IFLA_BRIDGE",
     "IFLA_BRPORT",
     "IFLA_INET",
     "IFLA_INET6",
@@ -560,6 +561,18 @@ class IFLA_BR(IntEnum):
     MCAST_QUERIER_STATE = 47
 
 
+class IFLA_BRIDGE(IntEnum):
+    """``IFLA_BRIDGE_*`` from ``<linux/if_bridge.h>`` (``IFLA_AF_SPEC`` of ``AF_BRIDGE`` links)."""
+
+    FLAGS = 0
+    MODE = 1
+    VLAN_INFO = 2
+    VLAN_TUNNEL_INFO = 3
+    MRP = 4
+    CFM = 5
+    MST = 6
+
+
 class IFLA_BRPORT(IntEnum):
     """``IFLA_BRPORT_*`` from ``<linux/if_link.h>``."""
 
@@ -838,6 +851,7 @@ ALL_CLASSES: tuple[type[IntEnum] | type[IntFlag], ...] = (
     IFLA_INET,
     IFLA_INET6,
     IFLA_BR,
+    IFLA_BRIDGE,
     IFLA_BRPORT,
     IFLA_MACVLAN,
     MACVLAN_MODE,

@@ -65,6 +65,7 @@ ADDR_CACHEINFO = struct_type("ifa_cacheinfo", "=4I", "AddrCacheInfo")
 ROUTE_CACHEINFO = struct_type("rta_cacheinfo", "=IIiIIIII", "RouteCacheInfo")
 INET6_CACHEINFO = struct_type("ifla_cacheinfo", "=4I", "Inet6CacheInfo")
 PORT_RANGE = struct_type("ifla_vxlan_port_range", ">HH", "PortRange")
+BRIDGE_VLAN_INFO = struct_type("bridge_vlan_info", "=HH", "BridgeVlanInfo")
 S32_ARRAY = array_type("s32 array", "i")
 U32_ARRAY = array_type("u32 array", "I")
 U64_ARRAY = array_type("u64 array", "Q")
@@ -95,6 +96,51 @@ AF_SPEC = AttrTable(
         ("AF_INET6", AF_INET6, nested(INET6)),
     ],
 )
+
+#: ``IFLA_AF_SPEC`` in ``AF_BRIDGE`` link messages (``bridge vlan``, ``bridge link``).
+BRIDGE_AF = AttrTable(
+    "IFLA_BRIDGE",
+    [
+        ("IFLA_BRIDGE_FLAGS", 0, U16),
+        ("IFLA_BRIDGE_MODE", 1, U16),
+        ("IFLA_BRIDGE_VLAN_INFO", 2, BRIDGE_VLAN_INFO),
+        ("IFLA_BRIDGE_VLAN_TUNNEL_INFO", 3, BINARY),
+        ("IFLA_BRIDGE_MRP", 4, BINARY),
+        ("IFLA_BRIDGE_CFM", 5, BINARY),
+        ("IFLA_BRIDGE_MST", 6, BINARY),
+    ],
+)
+
+
+def _is_bridge_af(value: Mapping[AttrKey, Any]) -> bool:
+    if isinstance(value, Attrs):
+        return value._level.table is BRIDGE_AF
+    return any(isinstance(key, str) and key.startswith("IFLA_BRIDGE_") for key in value)
+
+
+class _AfSpec(AttrType):
+    """``IFLA_AF_SPEC``: per address family (``AF_INET``, ``AF_INET6``) for most messages; the
+    ``IFLA_BRIDGE_*`` attributes in ``AF_BRIDGE`` link messages."""
+
+    __slots__ = ()
+    yields_attrs = True
+
+    def scan(self, data: bytes, start: int, end: int, atype: int, ctx: ScanContext) -> Any:
+        return scan_level(data, start, end, BRIDGE_AF if ctx.family == AF_BRIDGE else AF_SPEC, ctx)
+
+    def decode(self, data: bytes, start: int, end: int, sub: Any) -> Any:
+        return Attrs(data, sub)
+
+    def encode(self, value: Any, siblings: Mapping[AttrKey, Any]) -> bytes:
+        if not isinstance(value, Mapping):
+            raise TypeError(f"IFLA_AF_SPEC takes a mapping, not {type(value).__name__}")
+        return encode_attrs(BRIDGE_AF if _is_bridge_af(value) else AF_SPEC, value)
+
+    def inner(
+        self, data: bytes, start: int, end: int, atype: int, kind_of: Callable[[int], str | None]
+    ) -> tuple[int, int, AttrTable] | None:
+        return start, end, AF_SPEC
+
 
 BRPORT = AttrTable(
     "IFLA_BRPORT",
@@ -193,6 +239,7 @@ BRIDGE = AttrTable(
         ("IFLA_BR_MCAST_QUERIER_STATE", 47, BINARY),
     ],
 )
+
 
 class _FlagOrU8(AttrType):
     """A flag the kernel takes as ``NLA_FLAG`` but reports as a ``u8`` 0/1
@@ -328,7 +375,17 @@ LINKINFO = AttrTable(
         ("IFLA_INFO_DATA", 2, Selected("IFLA_INFO_DATA", "IFLA_INFO_KIND", 1, _KIND_DATA)),
         ("IFLA_INFO_XSTATS", 3, BINARY),
         ("IFLA_INFO_SLAVE_KIND", 4, STRING),
-        ("IFLA_INFO_SLAVE_DATA", 5, Selected("IFLA_INFO_SLAVE_DATA", "IFLA_INFO_SLAVE_KIND", 4, _SLAVE_DATA)),
+        (
+            "IFLA_INFO_SLAVE_DATA",
+            5,
+            Selected(
+                "IFLA_INFO_SLAVE_DATA",
+                "IFLA_INFO_SLAVE_KIND",
+                4,
+                _SLAVE_DATA,
+                fallback=("IFLA_INFO_KIND", 1, "_slave"),
+            ),
+        ),
     ],
 )
 
@@ -347,8 +404,9 @@ class _ProtInfo(AttrType):
         if ctx.family == AF_BRIDGE:
             if atype & NLA_F_NESTED:
                 return scan_level(data, start, end, BRPORT, ctx)
-            U8.scan(data, start, end, atype, ctx)
-            return U8
+            # The old form: the port state, one byte (the kernel reads the first byte of a
+            # longer payload; such a payload is kept as bytes).
+            return U8 if end - start == 1 else None
         if ctx.family == AF_INET6:
             return scan_level(data, start, end, INET6, ctx)
         return None
@@ -364,7 +422,8 @@ class _ProtInfo(AttrType):
         if isinstance(value, Attrs):
             return value.raw()
         if isinstance(value, Mapping):
-            return encode_attrs(BRPORT, value)
+            inet6 = any(isinstance(key, str) and key.startswith("IFLA_INET6_") for key in value)
+            return encode_attrs(INET6 if inet6 else BRPORT, value)
         if isinstance(value, int):
             return U8.encode(value, siblings)
         return BINARY.encode(value, siblings)
@@ -377,7 +436,9 @@ class _ProtInfo(AttrType):
     def type_bits(self, value: Any) -> int:
         if isinstance(value, Attrs):
             return NLA_F_NESTED if value._level.table is BRPORT else 0
-        return NLA_F_NESTED if isinstance(value, Mapping) else 0
+        if isinstance(value, Mapping):
+            return 0 if any(isinstance(key, str) and key.startswith("IFLA_INET6_") for key in value) else NLA_F_NESTED
+        return 0
 
 
 LINK = AttrTable(
@@ -406,7 +467,7 @@ LINK = AttrTable(
         ("IFLA_NUM_VF", 21, U32),
         ("IFLA_VFINFO_LIST", 22, BINARY),
         ("IFLA_STATS64", 23, STATS64),
-        ("IFLA_AF_SPEC", 26, nested(AF_SPEC)),
+        ("IFLA_AF_SPEC", 26, _AfSpec("af_spec")),
         ("IFLA_GROUP", 27, U32),
         ("IFLA_NET_NS_FD", 28, U32),
         ("IFLA_EXT_MASK", 29, U32),
@@ -592,6 +653,7 @@ ALL_TABLES: tuple[AttrTable, ...] = (
     MACVLAN,
     VXLAN,
     AF_SPEC,
+    BRIDGE_AF,
     INET,
     INET6,
     PROP_LIST,

@@ -13,6 +13,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "AddrCacheInfo",
+    "BridgeVlanInfo",
     "Inet6CacheInfo",
     "LinkMap",
     "Nexthop",
@@ -108,3 +109,11 @@ class Nexthop(NamedTuple):
     hops: int
     ifindex: int
     attrs: Mapping[AttrKey, Any]
+
+
+class BridgeVlanInfo(NamedTuple):
+    """``struct bridge_vlan_info`` (``IFLA_BRIDGE_VLAN_INFO``): ``BRIDGE_VLAN_INFO_*`` flags and
+    the VLAN id."""
+
+    flags: int
+    vid: int

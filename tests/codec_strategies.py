@@ -102,12 +102,17 @@ def value_strategy(  # noqa: PLR0911 - one branch per value type
         return link_peer(family, depth + 1)
     if isinstance(typ, schema._ProtInfo):
         if family == AF_BRIDGE:
+            old_form = st.one_of(u8, st.binary(max_size=12).filter(lambda b: len(b) != 1))
             if depth >= MAX_DEPTH:
-                return u8
-            return st.one_of(u8, attrs_strategy(schema.BRPORT, family, depth + 1))
+                return old_form
+            return st.one_of(old_form, attrs_strategy(schema.BRPORT, family, depth + 1))
         if family == AF_INET6:
-            return None  # decodes as IFLA_INET6_*, which a plain mapping cannot encode (see report)
+            return None if depth >= MAX_DEPTH else attrs_strategy(schema.INET6, family, depth + 1)
         return st.binary(max_size=12)
+    if isinstance(typ, schema._AfSpec):
+        if depth >= MAX_DEPTH:
+            return None
+        return attrs_strategy(schema.BRIDGE_AF if family == AF_BRIDGE else schema.AF_SPEC, family, depth + 1)
     if isinstance(typ, schema._Multipath):
         if depth >= MAX_DEPTH:
             return None
@@ -271,7 +276,10 @@ def realistic_link_attrs(draw: st.DrawFn, family: int) -> dict[Any, Any]:
         attrs["IFLA_MTU"] = draw(st.integers(68, 65535))
         attrs["IFLA_ADDRESS"] = draw(macs)
         attrs["IFLA_STATS64"] = draw(_struct_values(schema.STATS64._st, structs.Stats64))
-        attrs["IFLA_AF_SPEC"] = {"AF_INET6": {"IFLA_INET6_ADDR_GEN_MODE": draw(u8)}}
+        if family == AF_BRIDGE:  # AF_BRIDGE links carry IFLA_BRIDGE_* in IFLA_AF_SPEC
+            attrs["IFLA_AF_SPEC"] = {"IFLA_BRIDGE_MODE": draw(u16)}
+        else:
+            attrs["IFLA_AF_SPEC"] = {"AF_INET6": {"IFLA_INET6_ADDR_GEN_MODE": draw(u8)}}
     return attrs
 
 

@@ -545,14 +545,14 @@ def test_pick_paths_into_every_kind_of_nest() -> None:
         family=7,
         attrs={
             "IFLA_PROTINFO": {"IFLA_BRPORT_MODE": 1},
-            "IFLA_AF_SPEC": {"AF_INET6": {"IFLA_INET6_ADDR_GEN_MODE": 2}},
+            "IFLA_AF_SPEC": {"IFLA_BRIDGE_MODE": 2},  # AF_BRIDGE: IFLA_BRIDGE_*, not per family
             "IFLA_LINKINFO": {"IFLA_INFO_KIND": "veth", "IFLA_INFO_DATA": {"VETH_INFO_PEER": peer}},
         },
     )
     [decoded] = decode(msg.encode())
     keys = (
         ("IFLA_PROTINFO", "IFLA_BRPORT_MODE"),
-        ("IFLA_AF_SPEC", "AF_INET6", "IFLA_INET6_ADDR_GEN_MODE"),
+        ("IFLA_AF_SPEC", "IFLA_BRIDGE_MODE"),
         ("IFLA_LINKINFO", "IFLA_INFO_KIND"),
         ("IFLA_LINKINFO", "IFLA_INFO_DATA", "VETH_INFO_PEER", "IFLA_MTU"),  # a message, not a mapping
     )

@@ -258,14 +258,14 @@ def test_hairpin_bridge_request(index: dict[str, int]) -> None:
 
 def test_hairpin_slave_request(index: dict[str, int]) -> None:
     """``ip link set dev X type bridge_slave hairpin on``: iproute2 puts "bridge_slave" in
-    IFLA_INFO_KIND (not IFLA_INFO_SLAVE_KIND), so the slave data has no kind to select its table
-    and rawnl keeps it as bytes; those bytes are an IFLA_BRPORT_MODE attribute."""
+    IFLA_INFO_KIND (not IFLA_INFO_SLAVE_KIND); rawnl falls back to that kind, minus "_slave", to
+    pick the IFLA_BRPORT_* table for the slave data."""
     msg = one("hairpin_slave_request")
     assert (msg.type, msg.flags, msg.index) == (RTM.NEWLINK, SET, index["veth0"])
     info = msg.attrs["IFLA_LINKINFO"]
     assert info["IFLA_INFO_KIND"] == "bridge_slave"
-    slave_data = info["IFLA_INFO_SLAVE_DATA"]
-    assert codec.decode_attrs(slave_data, 0, schema.BRPORT) == {"IFLA_BRPORT_MODE": 1}
+    assert "IFLA_INFO_SLAVE_KIND" not in info
+    assert info["IFLA_INFO_SLAVE_DATA"] == {"IFLA_BRPORT_MODE": 1}
     built = LinkMessage(
         type=RTM.NEWLINK,
         flags=SET,
@@ -273,7 +273,7 @@ def test_hairpin_slave_request(index: dict[str, int]) -> None:
         attrs={
             "IFLA_LINKINFO": {
                 "IFLA_INFO_KIND": "bridge_slave",
-                "IFLA_INFO_SLAVE_DATA": codec.encode_attrs(schema.BRPORT, {"IFLA_BRPORT_MODE": 1}),
+                "IFLA_INFO_SLAVE_DATA": {"IFLA_BRPORT_MODE": 1},
             }
         },
     )
