@@ -4,7 +4,10 @@ Every method validates all of its input first (``ValueError`` naming the argumen
 sent), then resolves link names it needs as indices (one ``RTM_GETLINK`` each; a missing link
 raises :class:`rawnl.NetlinkError` with ENODEV), then sends one request built by
 :mod:`rawnl.requests`, whose docstrings give the exact message.  Kernel refusals raise
-:class:`rawnl.NetlinkError` carrying the errno and the kernel's own text.
+:class:`rawnl.NetlinkError` carrying the errno and the kernel's own text.  Listings are dumps;
+one that the kernel marks inconsistent (``NLM_F_DUMP_INTR``: the table changed while it was
+read) is read again, twice at most, then :class:`rawnl.DumpInterrupted` is raised with the
+messages received.
 """
 
 from __future__ import annotations
@@ -50,6 +53,9 @@ RTNLGRP_IPV6_IFADDR = 9
 RTNLGRP_IPV6_ROUTE = 11
 
 _ENOENT = 2
+#: A dump the kernel marks NLM_F_DUMP_INTR (the table changed while it was read) is repeated up
+#: to this many times; then rawnl.DumpInterrupted is raised, carrying what was received.
+_DUMP_RETRIES = 2
 _SIOCGSKNS = 0x894C  # ioctl: a netns fd for the namespace a socket belongs to
 
 
@@ -483,13 +489,13 @@ class IPRoute(_Ops):
         mref = None if master is None else _ref(master, "master")
         req = rq.link_dump(master=None if mref is None else mref[0] or 1, kind=kind)
         if mref is None and kind is None:
-            return [link_from(m) for m in self.sock.dump(req) if m.type == RTM_NEWLINK]  # type: ignore[arg-type]
+            return [link_from(m) for m in self.sock.dump(req, retries=_DUMP_RETRIES) if m.type == RTM_NEWLINK]  # type: ignore[arg-type]
         master_index = None
         if mref is not None:
             master_index = self._resolve(mref, "master")
             req.attrs["IFLA_MASTER"] = master_index  # type: ignore[index]
         out = []
-        for m in self.sock.dump(req):
+        for m in self.sock.dump(req, retries=_DUMP_RETRIES):
             if m.type != RTM_NEWLINK:
                 continue
             link = link_from(m)  # type: ignore[arg-type]
@@ -510,7 +516,7 @@ class IPRoute(_Ops):
         fam = req.family
         return [
             address_from(m)  # type: ignore[arg-type]
-            for m in self.sock.dump(req)
+            for m in self.sock.dump(req, retries=_DUMP_RETRIES)
             if m.type == RTM_NEWADDR
             and (not index or m.index == index)  # type: ignore[union-attr]
             and (not fam or m.family == fam)  # type: ignore[union-attr]
@@ -534,7 +540,7 @@ class IPRoute(_Ops):
         fam = req.family
         out = []
         try:
-            for m in self.sock.dump(req):
+            for m in self.sock.dump(req, retries=_DUMP_RETRIES):
                 if m.type != RTM_NEWROUTE or m.family not in (AF_INET, AF_INET6):  # type: ignore[union-attr]
                     continue
                 if fam and m.family != fam:  # type: ignore[union-attr]
