@@ -167,7 +167,7 @@ def prefix(value: object, arg: str = "address") -> tuple[int, bytes, int]:
     """An interface address with its prefix length: ``'192.0.2.1/24'``, ``'2001:db8::1/64'``;
     without ``/LEN`` the full length (32 or 128), as ``ip addr add`` assumes.  Returns
     ``(family, packed address, prefixlen)``."""
-    if isinstance(value, str):
+    if value.__class__ is str or isinstance(value, str):
         text, sep, plen = value.partition("/")
     else:
         ip = getattr(value, "ip", None)  # an ipaddress.IPv4Interface / IPv6Interface
@@ -189,15 +189,18 @@ def network(value: object, arg: str = "dst") -> tuple[int | None, bytes | None, 
     """A route destination: ``'default'`` (family not fixed: ``(None, None, 0)``), a prefix
     ``'198.51.100.0/24'`` with no host bits set, or one address (a host route).  Returns
     ``(family, packed network address, prefix length)``."""
-    if value == "default":
-        return None, None, 0
-    base = getattr(value, "network_address", None)  # an ipaddress.IPv4Network / IPv6Network
-    if base is not None:
-        fam, packed = address(base, arg)
-        return fam, packed, int(value.prefixlen)  # type: ignore[attr-defined]
-    fam, packed, plen = prefix(value, arg)
+    if value.__class__ is str:  # the common case, kept short: it runs once per route
+        if value == "default":
+            return None, None, 0
+        fam, packed, plen = prefix(value, arg)
+    else:
+        base = getattr(value, "network_address", None)  # an ipaddress.IPv4Network / IPv6Network
+        if base is not None:
+            fam, packed = address(base, arg)
+            return fam, packed, int(value.prefixlen)  # type: ignore[attr-defined]
+        fam, packed, plen = prefix(value, arg)
     bits = len(packed) * 8
-    if int.from_bytes(packed, "big") & ((1 << (bits - plen)) - 1):
+    if plen < bits and int.from_bytes(packed, "big") & ((1 << (bits - plen)) - 1):
         suggestion = _ipa().ip_network(f"{_ipa().ip_address(packed)}/{plen}", strict=False)
         raise ValueError(f"{arg} {value!r} has host bits set (did you mean {suggestion}?)")
     return fam, packed, plen
