@@ -133,6 +133,8 @@ class AttrType:
     __slots__ = ("label",)
     #: Bits OR-ed into the attribute type when encoding (NLA_F_NESTED for modern nests).
     flags = 0
+    #: Whether :meth:`type_bits` depends on the value (else ``flags`` is used as it is).
+    _dynamic_bits = False
     #: True when a scan result that is a :class:`Level` decodes to :class:`Attrs` over it (a nest,
     #: not a veth peer's message): :func:`pick` may then follow a path into it.
     yields_attrs = False
@@ -156,6 +158,20 @@ class AttrType:
         """Flag bits for the attribute header when encoding ``value``."""
         return self.flags
 
+    def encode_attr(self, number: int, value: Any, siblings: Mapping[AttrKey, Any]) -> bytes:
+        """The whole attribute: header (length computed, ``number`` plus :meth:`type_bits`),
+        payload and padding."""
+        payload = self.encode(value, siblings)
+        n = len(payload) + 4
+        if n > 0xFFFF:
+            raise ValueError(f"payload of {len(payload)} bytes does not fit in an attribute")
+        bits = self.type_bits(value) if self._dynamic_bits else self.flags
+        return _pack_nla(n, number | bits) + payload + _PAD[n & 3]
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        cls._dynamic_bits = cls.type_bits is not AttrType.type_bits
+
     def inner(
         self, data: bytes, start: int, end: int, atype: int, kind_of: Callable[[int], str | None]
     ) -> tuple[int, int, AttrTable] | None:
@@ -173,7 +189,7 @@ class _Binary(AttrType):
 class _Scalar(AttrType):
     """A fixed-size integer in host (or, for ``be``, network) byte order."""
 
-    __slots__ = ("_hi", "_lo", "_pack", "_unpack", "code", "size")
+    __slots__ = ("_attr_len", "_attr_pack", "_hi", "_lo", "_pack", "_unpack", "code", "size")
 
     def __init__(self, label: str, fmt: str) -> None:
         super().__init__(label)
@@ -181,6 +197,11 @@ class _Scalar(AttrType):
         self.size = st.size
         #: The ``struct`` code when in host byte order (for :func:`pick`'s compiled readers).
         self.code = fmt[1] if fmt[0] == "=" else None
+        # Header, value and padding in one call (host byte order only).
+        self._attr_len = 4 + st.size
+        self._attr_pack = (
+            struct.Struct(f"=HH{fmt[1]}{align4(st.size) - st.size}x").pack if self.code is not None else None
+        )
         self._unpack = st.unpack_from
         self._pack = st.pack
         bits = st.size * 8
@@ -202,6 +223,12 @@ class _Scalar(AttrType):
         if not self._lo <= value <= self._hi:
             raise ValueError(f"{value} does not fit in {self.label}")
         return self._pack(value)
+
+    def encode_attr(self, number: int, value: Any, siblings: Mapping[AttrKey, Any]) -> bytes:
+        pack = self._attr_pack
+        if pack is not None and type(value) is int and self._lo <= value <= self._hi:
+            return pack(self._attr_len, number, value)
+        return AttrType.encode_attr(self, number, value, siblings)
 
 
 class _Uint(AttrType):
@@ -306,6 +333,12 @@ class _IPAddr(AttrType):
         if n == 16:
             return _ipaddress().IPv6Address(data[start:end])
         return bytes(data[start:end])
+
+    def encode_attr(self, number: int, value: Any, siblings: Mapping[AttrKey, Any]) -> bytes:
+        packed = value if type(value) is bytes else getattr(value, "packed", None)
+        if type(packed) is bytes and len(packed) in (4, 16):
+            return _pack_nla(4 + len(packed), number) + packed
+        return AttrType.encode_attr(self, number, value, siblings)
 
     def encode(self, value: Any, siblings: Mapping[AttrKey, Any]) -> bytes:
         packed = getattr(value, "packed", None)
@@ -943,7 +976,8 @@ def encode_attrs(table: AttrTable, attrs: Mapping[AttrKey, Any]) -> bytes:
     """Encode a mapping of attributes (kernel name or raw type number -> value) against ``table``.
 
     An :class:`Attrs` decoded from the same table is copied through byte for byte.  Raw keys
-    (``int``) take ``bytes`` values and are written unchanged, flags included.
+    (``int``) take ``bytes`` values and are written unchanged, flags included.  A value of
+    ``None`` is skipped.  Bad values raise ``ValueError`` naming the attribute.
     """
     if type(attrs) is Attrs and attrs._level.table is table:
         return attrs.raw()
@@ -951,27 +985,23 @@ def encode_attrs(table: AttrTable, attrs: Mapping[AttrKey, Any]) -> bytes:
     append = parts.append
     by_name = table.by_name
     for key, value in attrs.items():
-        if isinstance(key, str):
+        if value is None:
+            continue
+        if type(key) is str:
             spec = by_name.get(key)
             if spec is None:
                 raise ValueError(f"{key!r} is not an attribute of {table.name}")
             number, typ = spec.number, spec.type
-        elif isinstance(key, int) and 0 <= key <= 0xFFFF:
+        elif isinstance(key, int) and not isinstance(key, bool) and 0 <= key <= 0xFFFF:
             number, typ = key, BINARY
         else:
             raise ValueError(f"{key!r} is not an attribute name or a 16-bit attribute type")
-        if value is None:
-            continue
-        values = value if isinstance(value, Repeated) else (value,)
-        for item in values:
-            try:
-                payload = typ.encode(item, attrs)
-            except (TypeError, ValueError, OverflowError, struct.error) as exc:
-                raise ValueError(f"{key}: {exc}") from None
-            n = len(payload) + 4
-            if n > 0xFFFF:
-                raise ValueError(f"{key}: payload of {len(payload)} bytes does not fit in an attribute")
-            append(_pack_nla(n, number | typ.type_bits(item)))
-            append(payload)
-            append(_PAD[n & 3])
+        try:
+            if type(value) is Repeated:
+                for item in value:
+                    append(typ.encode_attr(number, item, attrs))
+            else:
+                append(typ.encode_attr(number, value, attrs))
+        except (TypeError, ValueError, OverflowError, struct.error) as exc:
+            raise ValueError(f"{key}: {exc}") from None
     return b"".join(parts)

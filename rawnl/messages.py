@@ -59,12 +59,6 @@ _I32 = struct.Struct("=i")
 _EMPTY_REQUEST = NLMSG_HDR.pack(16, 0, 0, 0, 0)  # a header-only request, echoed whole
 
 
-def _header(length: int, mtype: int, flags: int, seq: int, pid: int) -> bytes:
-    if length > 0xFFFFFFFF:
-        raise ValueError(f"message of {length} bytes is too long for netlink")
-    return _pack_hdr(length, mtype, flags, seq, pid)
-
-
 class _Base(Record):
     """The netlink header fields every message has: ``type``, ``flags``, ``seq``, ``pid``."""
 
@@ -84,16 +78,19 @@ class _Base(Record):
         encoding only (the socket engine stamps its sequence numbers this way).
         """
         body = self.encode_body()
-        return (
-            _header(
-                16 + len(body),
-                self.type,
-                self.flags if flags is None else flags,
-                self.seq if seq is None else seq,
-                self.pid if pid is None else pid,
+        try:
+            return (
+                _pack_hdr(
+                    16 + len(body),
+                    self.type,
+                    self.flags if flags is None else flags,
+                    self.seq if seq is None else seq,
+                    self.pid if pid is None else pid,
+                )
+                + body
             )
-            + body
-        )
+        except struct.error as exc:
+            raise ValueError(f"cannot encode the netlink header: {exc} (length {16 + len(body)})") from None
 
 
 class LinkMessage(_Base):
