@@ -356,14 +356,18 @@ class _IPAddr(AttrType):
 _IPADDRESS: Any = None
 
 
-def _ipaddress() -> Any:
-    """The :mod:`ipaddress` module, imported on first use (it costs ~4 ms at start-up)."""
+def ipaddress_module() -> Any:
+    """The :mod:`ipaddress` module, imported on first use (it costs ~4 ms at start-up); for
+    every module on the light import path."""
     global _IPADDRESS
     if _IPADDRESS is None:
         import ipaddress
 
         _IPADDRESS = ipaddress
     return _IPADDRESS
+
+
+_ipaddress = ipaddress_module
 
 
 class _Struct(AttrType):

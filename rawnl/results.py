@@ -9,7 +9,7 @@ not the properties.
 from __future__ import annotations
 
 from ._record import Record
-from .codec import pick
+from .codec import ipaddress_module, pick
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -361,7 +361,7 @@ class Route(Record):
         value = self._msg.attrs.get("RTA_SRC")
         if value is None:
             return None
-        return _ipaddress().ip_network((value, self._msg.src_len))  # type: ignore[no-any-return]
+        return ipaddress_module().ip_network((value, self._msg.src_len))  # type: ignore[no-any-return]
 
     @property
     def iif(self) -> int | None:
@@ -379,18 +379,6 @@ class Route(Record):
         return self._msg.attrs.get("RTA_MULTIPATH")
 
 
-_IPADDRESS: Any = None
-
-
-def _ipaddress() -> Any:
-    global _IPADDRESS
-    if _IPADDRESS is None:
-        import ipaddress
-
-        _IPADDRESS = ipaddress
-    return _IPADDRESS
-
-
 def route_from(msg: RouteMessage) -> Route:
     """The :class:`Route` for a decoded ``RTM_NEWROUTE``/``RTM_DELROUTE``."""
     a = msg.attrs
@@ -405,7 +393,7 @@ def route_from(msg: RouteMessage) -> Route:
     elif dst is None or isinstance(dst, bytes):
         out.dst = repr(dst)  # not IPv4/IPv6 (an MPLS label, say): kept visible, not parsed
     else:
-        out.dst = _ipaddress().ip_network((dst, dst_len))
+        out.dst = ipaddress_module().ip_network((dst, dst_len))
     out.gateway = get("RTA_GATEWAY")
     out.oif = get("RTA_OIF")
     table = get("RTA_TABLE")

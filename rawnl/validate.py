@@ -10,10 +10,12 @@ from __future__ import annotations
 
 from _socket import inet_pton as _inet_pton
 
+from .codec import ipaddress_module
+
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from ipaddress import IPv4Address, IPv4Network, IPv6Address, IPv6Network
-    from typing import Any, TypeAlias
+    from typing import TypeAlias
 
     IPAddress: TypeAlias = IPv4Address | IPv6Address
     IPNetwork: TypeAlias = IPv4Network | IPv6Network
@@ -44,18 +46,6 @@ _U32_MAX = 0xFFFFFFFF
 #: ``ip``'s names for route tables (``/etc/iproute2/rt_tables``) and scopes.
 TABLE_NAMES = {"default": 253, "main": 254, "local": 255}
 SCOPE_NAMES = {"universe": 0, "global": 0, "site": 200, "link": 253, "host": 254, "nowhere": 255}
-
-_ipaddress: Any = None
-
-
-def _ipa() -> Any:
-    global _ipaddress
-    if _ipaddress is None:
-        import ipaddress
-
-        _ipaddress = ipaddress
-    return _ipaddress
-
 
 def _int(value: object, arg: str, lo: int, hi: int) -> int:
     if isinstance(value, bool) or not isinstance(value, int):
@@ -201,7 +191,7 @@ def network(value: object, arg: str = "dst") -> tuple[int | None, bytes | None, 
         fam, packed, plen = prefix(value, arg)
     bits = len(packed) * 8
     if plen < bits and int.from_bytes(packed, "big") & ((1 << (bits - plen)) - 1):
-        suggestion = _ipa().ip_network(f"{_ipa().ip_address(packed)}/{plen}", strict=False)
+        suggestion = ipaddress_module().ip_network(f"{ipaddress_module().ip_address(packed)}/{plen}", strict=False)
         raise ValueError(f"{arg} {value!r} has host bits set (did you mean {suggestion}?)")
     return fam, packed, plen
 
