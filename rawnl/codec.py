@@ -922,7 +922,7 @@ class _Layout:
         self.expected = expected
 
 
-_CACHE: dict[tuple[int, int, int, int], list[_Layout]] = {}
+_CACHE: dict[tuple[int, int, int, int, bytes], list[_Layout]] = {}
 _CACHE_LIMIT = 2048
 _PER_KEY = 4
 
@@ -947,7 +947,9 @@ def decode_attrs(data: bytes, start: int, table: AttrTable, family: int = 0) -> 
     Raises :class:`DecodeError` (offsets relative to ``data``).  See the module docstring for the
     cache that makes repeated shapes cheap.
     """
-    key = (id(table), family, start, len(data))
+    # The first attribute's header is in the key too: kernel link messages start with
+    # IFLA_IFNAME, whose length is what mostly tells otherwise equally long shapes apart.
+    key = (id(table), family, start, len(data), data[start : start + 4])
     candidates = _CACHE.get(key)
     if candidates is not None:
         for layout in candidates:
