@@ -1003,6 +1003,17 @@ def encode_attrs(table: AttrTable, attrs: Mapping[AttrKey, Any]) -> bytes:
         else:
             raise ValueError(f"{key!r} is not an attribute name or a 16-bit attribute type")
         try:
+            if typ is IPADDR:  # the commonest attribute of a request, inlined
+                if type(value) is bytes:
+                    packed = value
+                else:
+                    try:
+                        packed = value.packed
+                    except AttributeError:
+                        packed = None
+                if type(packed) is bytes and (len(packed) == 4 or len(packed) == 16):
+                    append(_pack_nla(4 + len(packed), number) + packed)
+                    continue
             if type(value) is Repeated:
                 for item in value:
                     append(typ.encode_attr(number, item, attrs))
