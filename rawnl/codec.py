@@ -329,9 +329,9 @@ class _IPAddr(AttrType):
     def decode(self, data: bytes, start: int, end: int, sub: Any) -> Any:
         n = end - start
         if n == 4:
-            return _ipaddress().IPv4Address(data[start:end])
+            return ipaddress_module().IPv4Address(data[start:end])
         if n == 16:
-            return _ipaddress().IPv6Address(data[start:end])
+            return ipaddress_module().IPv6Address(data[start:end])
         return bytes(data[start:end])
 
     def encode_attr(self, number: int, value: Any, siblings: Mapping[AttrKey, Any]) -> bytes:
@@ -345,7 +345,7 @@ class _IPAddr(AttrType):
         if isinstance(packed, bytes):
             return packed
         if isinstance(value, str):
-            packed = _ipaddress().ip_address(value).packed
+            packed = ipaddress_module().ip_address(value).packed
             assert isinstance(packed, bytes)
             return packed
         if isinstance(value, bytes):
@@ -365,9 +365,6 @@ def ipaddress_module() -> Any:
 
         _IPADDRESS = ipaddress
     return _IPADDRESS
-
-
-_ipaddress = ipaddress_module
 
 
 class _Struct(AttrType):
@@ -622,14 +619,17 @@ class Level:
         self.pickers: dict[tuple[AttrKey | tuple[AttrKey, ...], ...], Callable[[bytes], tuple[Any, ...]]] = {}
 
 
-def _kind_reader(data: bytes, raw: list[tuple[int, int, int, int]], ctx: ScanContext) -> Callable[[int], str | None]:
-    """Read a sibling string by attribute number, recording its bytes for the cache check (the
-    parse depends on them)."""
+def _kind_reader(
+    data: bytes, raw: list[tuple[int, int, int, int]], checks: list[tuple[int, str]] | None
+) -> Callable[[int], str | None]:
+    """Read a sibling string by attribute number; its bytes go into ``checks`` (when given) for
+    the cache check, since the parse depends on them."""
 
     def kind_of(number: int) -> str | None:
         for _hoff, atype, ps, pe in raw:
             if atype & NLA_TYPE_MASK == number:
-                ctx.checks.append((ps, f"{pe - ps}s"))
+                if checks is not None:
+                    checks.append((ps, f"{pe - ps}s"))
                 value = STRING.decode(data, ps, pe, None)
                 return value if isinstance(value, str) else None
         return None
@@ -669,7 +669,7 @@ def scan_level(data: bytes, start: int, end: int, table: AttrTable, ctx: ScanCon
         else:
             key, typ = spec.name, spec.type
             if isinstance(typ, Selected):
-                typ = typ.select(_kind_reader(data, raw, ctx))
+                typ = typ.select(_kind_reader(data, raw, checks))
             sub = typ.scan(data, ps, pe, atype, ctx)
         level.headers[hoff] = key
         prev = entries.get(key)
@@ -696,14 +696,7 @@ def locate(data: bytes, start: int, end: int, table: AttrTable, offset: int) -> 
             break
         raw.append((off, atype, off + 4, min(off + alen, end)))
         off += (alen + 3) & ~3
-
-    def kind_of(number: int) -> str | None:
-        for _hoff, atype, ps, pe in raw:
-            if atype & NLA_TYPE_MASK == number:
-                value = STRING.decode(data, ps, pe, None)
-                return value if isinstance(value, str) else None
-        return None
-
+    kind_of = _kind_reader(data, raw, None)
     for hoff, atype, ps, pe in raw:
         spec = table.by_number.get(atype & NLA_TYPE_MASK)
         name = spec.name if spec is not None else str(atype & NLA_TYPE_MASK)
@@ -853,19 +846,13 @@ def _entry_at(level: Level, key: AttrKey | tuple[AttrKey, ...]) -> tuple[int, in
     return entry
 
 
-def _decode_string(data: bytes, start: int, end: int) -> str:
-    raw = data[start:end]
-    nul = raw.find(b"\0")
-    return (raw[:nul] if nul >= 0 else raw).decode("utf-8", "surrogateescape")
-
-
 def _compile_picker(
     level: Level, keys: tuple[AttrKey | tuple[AttrKey, ...], ...]
 ) -> Callable[[bytes], tuple[Any, ...]]:
     """Generate ``reader(data) -> tuple`` for ``keys`` in this layout (straight-line code)."""
     scalars: list[tuple[int, str, int]] = []  # (offset, struct code, position in the result)
     exprs: list[str] = []
-    env: dict[str, Any] = {"_str": _decode_string}
+    env: dict[str, Any] = {"_str": STRING.decode}
     for pos, key in enumerate(keys):
         entry = _entry_at(level, key)
         if entry is None:
@@ -877,7 +864,7 @@ def _compile_picker(
             scalars.append((start, code, pos))
             exprs.append("")  # filled below
         elif typ is STRING:
-            exprs.append(f"_str(data, {start}, {end})")
+            exprs.append(f"_str(data, {start}, {end}, None)")
         elif typ is MAC:
             exprs.append(f"data[{start}:{end}].hex(':')")
         elif typ is FLAG:
@@ -1003,17 +990,6 @@ def encode_attrs(table: AttrTable, attrs: Mapping[AttrKey, Any]) -> bytes:
         else:
             raise ValueError(f"{key!r} is not an attribute name or a 16-bit attribute type")
         try:
-            if typ is IPADDR:  # the commonest attribute of a request, inlined
-                if type(value) is bytes:
-                    packed = value
-                else:
-                    try:
-                        packed = value.packed
-                    except AttributeError:
-                        packed = None
-                if type(packed) is bytes and (len(packed) == 4 or len(packed) == 16):
-                    append(_pack_nla(4 + len(packed), number) + packed)
-                    continue
             if type(value) is Repeated:
                 for item in value:
                     append(typ.encode_attr(number, item, attrs))

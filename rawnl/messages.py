@@ -307,6 +307,14 @@ class _ExtAck:
     __slots__ = ()
     if TYPE_CHECKING:
         attrs: Mapping[AttrKey, Any]
+        flags: int
+
+    def encode(self, *, flags: int | None = None, seq: int | None = None, pid: int | None = None) -> bytes:
+        """As :meth:`LinkMessage.encode`; ``NLM_F_ACK_TLVS`` is set exactly when ``attrs`` is
+        not empty."""
+        flags = self.flags if flags is None else flags
+        flags = flags | NLM_F_ACK_TLVS if self.attrs else flags & ~NLM_F_ACK_TLVS
+        return _Base.encode(self, flags=flags, seq=seq, pid=pid)  # type: ignore[arg-type]
 
     @property
     def message(self) -> str | None:
@@ -333,7 +341,7 @@ class _ExtAck:
         return value if isinstance(value, int) else None
 
 
-class ErrorMessage(_Base, _ExtAck):
+class ErrorMessage(_ExtAck, _Base):
     """``NLMSG_ERROR``: an ACK when ``error`` is 0, else ``-errno``.
 
     ``request`` is the echoed request: its 16-byte header only when the kernel capped it
@@ -374,13 +382,6 @@ class ErrorMessage(_Base, _ExtAck):
             raise ValueError("an uncapped NLMSG_ERROR echoes the whole request: its length field must match")
         body = _I32.pack(self.error) + req + b"\0" * (align4(len(req)) - len(req))
         return body + encode_attrs(NLMSGERR, self.attrs)
-
-    def encode(self, *, flags: int | None = None, seq: int | None = None, pid: int | None = None) -> bytes:
-        """As :meth:`LinkMessage.encode`; ``NLM_F_ACK_TLVS`` is set exactly when ``attrs`` is
-        not empty."""
-        flags = self.flags if flags is None else flags
-        flags = flags | NLM_F_ACK_TLVS if self.attrs else flags & ~NLM_F_ACK_TLVS
-        return _Base.encode(self, flags=flags, seq=seq, pid=pid)
 
     @property
     def request_header(self) -> tuple[int, int, int, int, int]:
@@ -428,7 +429,7 @@ class ErrorMessage(_Base, _ExtAck):
         return msg
 
 
-class DoneMessage(_Base, _ExtAck):
+class DoneMessage(_ExtAck, _Base):
     """``NLMSG_DONE``: the end of a dump.  ``error`` is 0, or ``-errno`` when the kernel refused
     the dump; with ``NLM_F_ACK_TLVS`` the extended-ack attributes follow in ``attrs``."""
 
@@ -454,13 +455,6 @@ class DoneMessage(_Base, _ExtAck):
 
     def encode_body(self) -> bytes:
         return _I32.pack(self.error) + encode_attrs(NLMSGERR, self.attrs)
-
-    def encode(self, *, flags: int | None = None, seq: int | None = None, pid: int | None = None) -> bytes:
-        """As :meth:`LinkMessage.encode`; ``NLM_F_ACK_TLVS`` is set exactly when ``attrs`` is
-        not empty."""
-        flags = self.flags if flags is None else flags
-        flags = flags | NLM_F_ACK_TLVS if self.attrs else flags & ~NLM_F_ACK_TLVS
-        return _Base.encode(self, flags=flags, seq=seq, pid=pid)
 
     def exception(self, request: bytes | None = None) -> NetlinkError:
         """The :class:`NetlinkError` for a refused dump."""

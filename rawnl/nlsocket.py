@@ -16,7 +16,7 @@ import _socket
 import sys
 
 from ._record import Record
-from .codec import NLMSG_HDR, DecodeError
+from .codec import NLMSG_HDR, iter_messages
 from .errors import NetlinkError
 from .messages import ErrorMessage, decode_one
 
@@ -125,9 +125,9 @@ class NetlinkSocket:
                 netns_module.check_thread()
             sock = _socket.socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE)
         else:
-            from .netns import run_in
+            from .netns import socket_in
 
-            sock = run_in(netns, _socket.socket, AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE)
+            sock = socket_in(netns, AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE)
         try:
             for option, wanted in (
                 (NETLINK_EXT_ACK, ext_ack),
@@ -211,33 +211,16 @@ class NetlinkSocket:
                 return data, groups
             self.dropped += 1
 
-    def _split(self, data: bytes) -> Iterator[tuple[int, int, int, int, int, int]]:
-        """``(offset, length, type, flags, seq, pid)`` of each message in a kernel datagram."""
-        off = 0
-        n = len(data)
-        while off < n:
-            if n - off < 16:
-                raise DecodeError(f"{n - off} trailing bytes in a datagram from the kernel", off)
-            length, mtype, flags, seq, pid = _unpack_hdr(data, off)
-            if length < 16 or length > n - off:
-                raise DecodeError(f"message length {length} out of bounds in a datagram from the kernel", off)
-            yield off, length, mtype, flags, seq, pid
-            off += (length + 3) & ~3
-
     def _keep_events(self, data: bytes) -> None:
         """A multicast datagram read while waiting for a reply: keep its messages as events.
 
         (A notification caused by our own request carries our sequence number and port id, so
         only the destination group tells it from a reply.)"""
         if self._groups:
-            for off, length, mtype, flags, seq, pid in self._split(data):
+            for off, length, mtype, flags, seq, pid in iter_messages(data):
                 self._pending.append(decode_one(data[off : off + length], mtype, flags, seq, pid))
 
     # ------------------------------------------------------------------ request / ACK
-
-    def send(self, data: bytes) -> None:
-        """Send raw bytes (one or more messages) to the kernel."""
-        self._sock.send(data)
 
     def request(self, msg: Message, *, flags: int = NLM_F_ACK) -> list[Message]:
         """Send ``msg`` with its own flags plus ``NLM_F_REQUEST | flags`` and a fresh sequence
@@ -266,7 +249,7 @@ class NetlinkSocket:
                 self._keep_events(buf)
                 continue
             done = False
-            for off, length, mtype, mflags, mseq, mpid in self._split(buf):
+            for off, length, mtype, mflags, mseq, mpid in iter_messages(buf):
                 if mseq != seq or mpid != port:
                     continue  # stale: an answer to an earlier request
                 if done:
@@ -331,7 +314,7 @@ class NetlinkSocket:
                 if groups:
                     self._keep_events(buf)
                     continue
-                for off, length, mtype, mflags, mseq, mpid in self._split(buf):
+                for off, length, mtype, mflags, mseq, mpid in iter_messages(buf):
                     if mseq != seq or mpid != port:
                         continue  # stale: an answer to an earlier request
                     if finished:
@@ -364,7 +347,7 @@ class NetlinkSocket:
             if groups:
                 self._keep_events(buf)
                 continue
-            for _off, _length, mtype, _mflags, mseq, mpid in self._split(buf):
+            for _off, _length, mtype, _mflags, mseq, mpid in iter_messages(buf):
                 if mseq == seq and mpid == port and mtype in (NLMSG_DONE, NLMSG_ERROR):
                     return
 
@@ -392,7 +375,8 @@ class NetlinkSocket:
             if msg.flags & NLM_F_DUMP == NLM_F_DUMP:
                 raise ValueError(f"request {i} is a dump; dumps cannot be batched")
             seq = ((first + i - 1) % 0xFFFFFFFF) + 1
-            encoded.append(msg.encode(flags=NLM_F_REQUEST | msg.flags | flags, seq=seq, pid=0))
+            # No ACK per request (a builder's flags usually ask for one): see the docstring.
+            encoded.append(msg.encode(flags=(NLM_F_REQUEST | msg.flags | flags) & ~NLM_F_ACK, seq=seq, pid=0))
             costs.append(_GET_REPLY_COST if msg.type >= 16 and msg.type % 4 == 2 else _REPLY_COST)
         self._seq = ((first + count - 2) % 0xFFFFFFFF) + 1
         rcv_budget, snd_budget = self._batch_buffers(sum(costs), sum(map(len, encoded)))
@@ -455,7 +439,7 @@ class NetlinkSocket:
             if groups:
                 self._keep_events(buf)
                 continue
-            for off, length, mtype, mflags, mseq, mpid in self._split(buf):
+            for off, length, mtype, mflags, mseq, mpid in iter_messages(buf):
                 index = (mseq - base) % 0xFFFFFFFF
                 if mpid != port or not start <= index < end:
                     continue  # stale: an answer to an earlier request
@@ -537,7 +521,7 @@ class NetlinkSocket:
                 sock.settimeout(None)
             if not groups:
                 continue  # a stale unicast answer to an earlier request
-            for off, length, mtype, mflags, mseq, mpid in self._split(buf):
+            for off, length, mtype, mflags, mseq, mpid in iter_messages(buf):
                 yield decode_one(buf[off : off + length], mtype, mflags, mseq, mpid)
 
 

@@ -112,10 +112,15 @@ BRIDGE_AF = AttrTable(
 )
 
 
+def _names_start(value: Mapping[AttrKey, Any], prefix: str) -> bool:
+    """Whether a mapping of attributes holds a name with ``prefix`` (which table it is for)."""
+    return any(isinstance(key, str) and key.startswith(prefix) for key in value)
+
+
 def _is_bridge_af(value: Mapping[AttrKey, Any]) -> bool:
     if isinstance(value, Attrs):
         return value._level.table is BRIDGE_AF
-    return any(isinstance(key, str) and key.startswith("IFLA_BRIDGE_") for key in value)
+    return _names_start(value, "IFLA_BRIDGE_")
 
 
 class _AfSpec(AttrType):
@@ -422,8 +427,7 @@ class _ProtInfo(AttrType):
         if isinstance(value, Attrs):
             return value.raw()
         if isinstance(value, Mapping):
-            inet6 = any(isinstance(key, str) and key.startswith("IFLA_INET6_") for key in value)
-            return encode_attrs(INET6 if inet6 else BRPORT, value)
+            return encode_attrs(INET6 if _names_start(value, "IFLA_INET6_") else BRPORT, value)
         if isinstance(value, int):
             return U8.encode(value, siblings)
         return BINARY.encode(value, siblings)
@@ -437,7 +441,7 @@ class _ProtInfo(AttrType):
         if isinstance(value, Attrs):
             return NLA_F_NESTED if value._level.table is BRPORT else 0
         if isinstance(value, Mapping):
-            return 0 if any(isinstance(key, str) and key.startswith("IFLA_INET6_") for key in value) else NLA_F_NESTED
+            return 0 if _names_start(value, "IFLA_INET6_") else NLA_F_NESTED
         return 0
 
 
