@@ -25,23 +25,20 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import Any, NoReturn
 
+from . import requests as rq
 from .errors import NetlinkError
 from .messages import AddressMessage, LinkMessage, RouteMessage
+from .nlsocket import DumpInterrupted, NetlinkSocket
+from .validate import TABLE_NAMES
 
 __all__ = ["main"]
 
 AF_UNSPEC = 0
 AF_INET = 2
 AF_INET6 = 10
-RTM_NEWLINK = 16
 RTM_DELLINK = 17
-RTM_GETLINK = 18
-RTM_NEWADDR = 20
 RTM_DELADDR = 21
-RTM_GETADDR = 22
-RTM_NEWROUTE = 24
 RTM_DELROUTE = 25
-RTM_GETROUTE = 26
 RTM_F_CLONED = 0x200
 RT_TABLE_MAIN = 254
 RTNLGRP_LINK = 1
@@ -50,7 +47,9 @@ RTNLGRP_IPV4_ROUTE = 7
 RTNLGRP_IPV6_IFADDR = 9
 RTNLGRP_IPV6_ROUTE = 11
 
-_TABLE_IDS = {"default": 253, "main": 254, "local": 255}
+#: A dump the kernel marks interrupted (a table changed while it was read) is read again this
+#: many times before the command gives up with one line.
+DUMP_RETRIES = 2
 
 
 class UserError(Exception):
@@ -67,14 +66,22 @@ def _print_json(obj: Any, args: argparse.Namespace) -> None:
         print(json.dumps(obj, separators=(",", ":")))
 
 
-def _socket(args: argparse.Namespace) -> Any:
-    from .nlsocket import NetlinkSocket
+def _emit(objs: list[dict[str, Any]], args: argparse.Namespace, text: Callable[[dict[str, Any]], str]) -> None:
+    """``objs`` as one JSON list with ``-j``, else ``text(obj)`` for each, as ``ip`` prints them."""
+    if args.json:
+        _print_json(objs, args)
+    else:
+        for obj in objs:
+            print(text(obj))
 
+
+def _socket(args: argparse.Namespace) -> NetlinkSocket:
     return NetlinkSocket(netns=args.netns)
 
 
-def _dump_links(sock: Any) -> list[LinkMessage]:
-    return [m for m in sock.dump(LinkMessage(type=RTM_GETLINK)) if isinstance(m, LinkMessage)]
+def _dump_links(sock: NetlinkSocket) -> list[LinkMessage]:
+    """Every link, as ``ip link show`` asks for them (RTM_GETLINK dump, see :func:`rawnl.requests.link_dump`)."""
+    return [m for m in sock.dump(rq.link_dump(), retries=DUMP_RETRIES) if isinstance(m, LinkMessage)]
 
 
 def _names(links: Sequence[LinkMessage]) -> tuple[dict[int, str], dict[int, int]]:
@@ -130,11 +137,7 @@ def cmd_link(args: argparse.Namespace) -> int:
         links = _dump_links(sock)
     names, flags = _names(links)
     objs = [link_json(m, names, flags, linkmode=True) for m in _select(links, args.args)]
-    if args.json:
-        _print_json(objs, args)
-    else:
-        for obj in objs:
-            print(link_text(obj))
+    _emit(objs, args, link_text)
     return 0
 
 
@@ -144,9 +147,8 @@ def cmd_addr(args: argparse.Namespace) -> int:
 
     with _socket(args) as sock:
         links = _dump_links(sock)
-        addrs = [
-            m for m in sock.dump(AddressMessage(type=RTM_GETADDR, family=args.family)) if isinstance(m, AddressMessage)
-        ]
+        request = rq.addr_dump(family=args.family or None)
+        addrs = [m for m in sock.dump(request, retries=DUMP_RETRIES) if isinstance(m, AddressMessage)]
     names, flags = _names(links)
     by_index: dict[int, list[dict[str, Any]]] = {}
     for a in addrs:
@@ -160,11 +162,7 @@ def cmd_addr(args: argparse.Namespace) -> int:
         obj = link_json(m, names, flags, linkmode=False, link_layer=args.family == AF_UNSPEC)
         obj["addr_info"] = info
         objs.append(obj)
-    if args.json:
-        _print_json(objs, args)
-    else:
-        for obj in objs:
-            print(addr_text(obj))
+    _emit(objs, args, addr_text)
     return 0
 
 
@@ -177,8 +175,8 @@ def _table_arg(words: list[str]) -> int | None:
     word = words[1]
     if word == "all":
         return None
-    if word in _TABLE_IDS:
-        return _TABLE_IDS[word]
+    if word in TABLE_NAMES:
+        return TABLE_NAMES[word]
     try:
         table = int(word, 0)
     except ValueError:
@@ -199,7 +197,8 @@ def cmd_route(args: argparse.Namespace) -> int:
         family = AF_INET  # as ip: a table filter without -6 means IPv4
     with _socket(args) as sock:
         links = _dump_links(sock)
-        routes = [m for m in sock.dump(RouteMessage(type=RTM_GETROUTE, family=family)) if isinstance(m, RouteMessage)]
+        request = rq.route_dump(family=family or None)
+        routes = [m for m in sock.dump(request, retries=DUMP_RETRIES) if isinstance(m, RouteMessage)]
     names, _ = _names(links)
     objs = []
     for r in routes:
@@ -208,11 +207,7 @@ def cmd_route(args: argparse.Namespace) -> int:
         if table is not None and r.attrs.get("RTA_TABLE", r.table) != table:
             continue
         objs.append(route_json(r, names, show_table=table is None))
-    if args.json:
-        _print_json(objs, args)
-    else:
-        for obj in objs:
-            print(route_text(obj))
+    _emit(objs, args, route_text)
     return 0
 
 
@@ -350,6 +345,7 @@ def cmd_network(args: argparse.Namespace) -> int:
 
 
 def format_table(rows: Sequence[Sequence[str]]) -> str:
+    """``rows`` as aligned columns: each cell padded to its column's widest, two spaces apart."""
     widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
     return "\n".join("  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip() for r in rows)
 
@@ -487,6 +483,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
         return 0
-    except (UserError, ValueError, OSError) as exc:
+    except (UserError, ValueError, OSError, DumpInterrupted) as exc:
         print(f"rawnl {args.command}: {_describe(exc)}", file=sys.stderr)
         return 1

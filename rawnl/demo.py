@@ -27,6 +27,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, TextIO
 
+from .cli import format_table
 from .iproute import IPRoute
 from .netconfig import Network
 from .netns import NETNS_RUN_DIR, NetNS, cleanup_run_netns, run_in
@@ -41,7 +42,6 @@ MAX_CONTAINERS = 253  # 198.51.100.2 .. 198.51.100.254
 PORT = 7777
 IFA_F_NODAD = 0x02
 IFA_F_TENTATIVE = 0x40
-AF_INET6 = 10
 DAD_TIMEOUT = 15.0
 UDP_TIMEOUT = 10.0
 
@@ -154,7 +154,7 @@ def _wait_for_dad(containers: list[_Container], deadline: float) -> None:
         still = []
         for c in pending:
             with IPRoute(netns=c.ns) as r:
-                if any(a.flags & IFA_F_TENTATIVE and a.scope == 0 for a in r.addrs(family=AF_INET6)):
+                if any(a.flags & IFA_F_TENTATIVE and a.scope == 0 for a in r.addrs(family=socket.AF_INET6)):
                     still.append(c)
         pending = still
         if pending:
@@ -271,8 +271,7 @@ def _table(containers: list[_Container], limit: int) -> list[str]:
         iface = f"{veth.ifname} (host end {veth.host_ifname} on {BRIDGE})"
         addrs = f"{veth.network.address} {veth.network.ipv6_address}"
         rows.append((c.name, iface, veth.mac or "-", addrs, f"{c.seconds * 1e3:.2f} ms"))
-    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
-    lines = ["  ".join(cell.ljust(w) for cell, w in zip(r, widths, strict=True)).rstrip() for r in rows]
+    lines = format_table(rows).split("\n")
     if len(shown) < len(containers):
         lines.insert(1 + limit - 2, f"... ({len(containers) - len(shown)} more)")
     return lines

@@ -16,6 +16,7 @@ from __future__ import annotations
 from typing import Any
 
 from .messages import AddressMessage, LinkMessage, RouteMessage
+from .results import OPERSTATES
 
 __all__ = [
     "addr_event_text",
@@ -30,6 +31,7 @@ __all__ = [
 AF_INET = 2
 AF_INET6 = 10
 RTM_DELROUTE = 25
+RTM_F_CLONED = 0x200
 RT_TABLE_MAIN = 254
 RTPROT_BOOT = 3
 RT_SCOPE_UNIVERSE = 0
@@ -61,7 +63,6 @@ _IFF_NAMES = (
     (0x20000, "DORMANT"),
     (0x40000, "ECHO"),
 )
-_OPERSTATES = ("UNKNOWN", "NOTPRESENT", "DOWN", "LOWERLAYERDOWN", "TESTING", "DORMANT", "UP")
 _LINKMODES = ("DEFAULT", "DORMANT", "TESTING")
 _LINK_TYPES = {
     1: "ether", 2: "eether", 3: "ax25", 4: "pronet", 5: "chaos", 6: "ieee802", 7: "arcnet",
@@ -106,10 +107,11 @@ _METRIC_NAMES = {
 _METRIC_NUMBERS = {f"RTAX_{name.upper()}": number for number, name in _METRIC_NAMES.items()}
 _METRIC_NUMBERS["RTAX_CC_ALGO"] = 16
 _PREFS = {0: "medium", 1: "high", 3: "low"}
+_FAMILIES = {AF_INET: "inet", AF_INET6: "inet6", 7: "bridge", 17: "link", 28: "mpls"}
 
 
 def family_name(family: int) -> str:
-    return {AF_INET: "inet", AF_INET6: "inet6", 7: "bridge", 17: "link", 28: "mpls"}.get(family, str(family))
+    return _FAMILIES.get(family, str(family))
 
 
 def scope_name(scope: int) -> str:
@@ -178,7 +180,7 @@ def link_json(
         out["master"] = _ifname(names, a["IFLA_MASTER"])
     if "IFLA_OPERSTATE" in a:
         state = a["IFLA_OPERSTATE"]
-        out["operstate"] = _OPERSTATES[state] if state < len(_OPERSTATES) else str(state)
+        out["operstate"] = OPERSTATES[state] if state < len(OPERSTATES) else str(state)
     if linkmode and "IFLA_LINKMODE" in a:
         mode = a["IFLA_LINKMODE"]
         out["linkmode"] = _LINKMODES[mode] if mode < len(_LINKMODES) else str(mode)
@@ -262,7 +264,7 @@ def route_json(msg: RouteMessage, names: dict[int, str], *, show_table: bool = T
     table = a.get("RTA_TABLE", msg.table)
     if show_table and table and table != RT_TABLE_MAIN:
         out["table"] = table_name(table)
-    if not msg.route_flags & 0x200:  # RTM_F_CLONED
+    if not msg.route_flags & RTM_F_CLONED:
         if msg.protocol != RTPROT_BOOT:
             out["protocol"] = _PROTOCOLS.get(msg.protocol, str(msg.protocol))
         if msg.scope != RT_SCOPE_UNIVERSE:
@@ -291,32 +293,31 @@ def route_json(msg: RouteMessage, names: dict[int, str], *, show_table: bool = T
 
 # ------------------------------------------------------------------------------ human output
 
+#: What link_text writes before each key's value, in ip's order: on the first line, on the last
+_LINK_HEAD = (("mtu", " mtu "), ("qdisc", " qdisc "), ("master", " master "), ("operstate", " state "),
+              ("linkmode", " mode "), ("group", " group "), ("txqlen", " qlen "))  # fmt: skip
+_LINK_LAYER = (("address", " "), ("broadcast", " brd "), ("link_netnsid", " link-netnsid "))
+
 
 def link_text(link: dict[str, Any]) -> str:
-    """``ip link show``'s two lines for one :func:`link_json` object."""
+    """``ip link show``'s two lines for one :func:`link_json` object (one without ``link_type``,
+    as ``ip -4 addr show`` prints it)."""
     name = link.get("ifname", "?")
     if "link" in link:
         name += f"@{link['link'] if link['link'] is not None else 'NONE'}"
     elif "link_index" in link:
         name += f"@if{link['link_index']}"
     head = f"{link['ifindex']}: {name}: <{','.join(link['flags'])}>"
-    for key, label in (("mtu", "mtu"), ("qdisc", "qdisc"), ("master", "master"), ("operstate", "state")):
+    for key, before in _LINK_HEAD:
         if key in link:
-            head += f" {label} {link[key]}"
-    if "linkmode" in link:
-        head += f" mode {link['linkmode']}"
-    if "group" in link:
-        head += f" group {link['group']}"
-    if "txqlen" in link:
-        head += f" qlen {link['txqlen']}"
-    second = f"    link/{link['link_type']}"
-    if "address" in link:
-        second += f" {link['address']}"
-    if "broadcast" in link:
-        second += f" brd {link['broadcast']}"
-    if "link_netnsid" in link:
-        second += f" link-netnsid {link['link_netnsid']}"
-    return f"{head}\n{second}"
+            head += f"{before}{link[key]}"
+    lines = [head]
+    if "link_type" in link:  # not from link_json(link_layer=False): ip -4 addr has no link/ line
+        lines.append(f"    link/{link['link_type']}")
+    for key, before in _LINK_LAYER:
+        if key in link:
+            lines[-1] += f"{before}{link[key]}"
+    return "\n".join(lines)
 
 
 def _lifetime(value: int) -> str:

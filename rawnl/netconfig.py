@@ -16,10 +16,12 @@ This module is off the light import path (only the strategies, the command and t
 from __future__ import annotations
 
 import dataclasses
-import ipaddress
 import json
+import socket
 from dataclasses import dataclass
 from typing import Any, ClassVar
+
+from . import validate as v
 
 __all__ = [
     "IFNAMSIZ",
@@ -45,17 +47,28 @@ class NetworkConfigError(ValueError):
 def check_ifname(name: str, field: str = "name") -> None:
     """Raise :class:`NetworkConfigError` unless the kernel would accept ``name`` as an interface name.
 
-    The kernel's rule (``dev_valid_name``): 1 to 15 bytes, not ``.`` or ``..``, no ``/``, ``:``
-    or white space.
+    :func:`rawnl.validate.ifname` decides (the kernel's ``dev_valid_name``: 1 to 15 bytes, not
+    ``.`` or ``..``, no ``/``, ``:``, white space or control characters); this words its refusal.
     """
+    try:
+        v.ifname(name, field)
+    except ValueError:
+        raise NetworkConfigError(field, _ifname_problem(name)) from None
+
+
+def _ifname_problem(name: object) -> str:
+    """What is wrong with ``name``, which :func:`rawnl.validate.ifname` refused."""
     if not isinstance(name, str):
-        raise NetworkConfigError(field, f"expected a string, got {type(name).__name__}")
+        return f"expected a string, got {type(name).__name__}"
     if not name:
-        raise NetworkConfigError(field, "an interface name cannot be empty")
-    if len(name.encode()) >= IFNAMSIZ:
-        raise NetworkConfigError(field, f"interface name {name!r} is longer than {IFNAMSIZ - 1} bytes")
-    if name in {".", ".."} or any(c in "/:" or c.isspace() for c in name):
-        raise NetworkConfigError(field, f"{name!r} is not a valid interface name")
+        return "an interface name cannot be empty"
+    try:
+        size = len(name.encode())
+    except UnicodeEncodeError:
+        return f"{name!r} is not a valid interface name (not valid UTF-8)"
+    if size >= IFNAMSIZ:
+        return f"interface name {name!r} is longer than {IFNAMSIZ - 1} bytes"
+    return f"{name!r} is not a valid interface name"
 
 
 def parse_mac(text: str, field: str = "mac_address") -> str:
@@ -77,29 +90,22 @@ def parse_mac(text: str, field: str = "mac_address") -> str:
     return ":".join(f"{o:02x}" for o in octets)
 
 
-def _interface(text: str, field: str, version: int) -> ipaddress.IPv4Interface | ipaddress.IPv6Interface:
-    kind = "IPv4" if version == 4 else "IPv6"
-    example = "198.51.100.2/24" if version == 4 else "2001:db8::2/64"
-    if "/" not in text:
+def _check_address(text: str, field: str, family: int, *, with_prefix: bool) -> None:
+    """Raise :class:`NetworkConfigError` unless ``text`` is an address of ``family`` (with
+    ``with_prefix``, a CIDR address such as ``198.51.100.2/24``), as :mod:`rawnl.validate`
+    parses it: ``inet_pton``'s strict forms, no netmask, zone index or leading zeros."""
+    kind = "IPv4" if family == socket.AF_INET else "IPv6"
+    example = "198.51.100.2/24" if family == socket.AF_INET else "2001:db8::2/64"
+    if with_prefix and "/" not in text:
         raise NetworkConfigError(field, f"{text!r} needs a prefix length, like {example}")
     try:
-        iface = ipaddress.ip_interface(text)
+        got = v.prefix(text, field)[0] if with_prefix else v.address(text, field)[0]
     except ValueError:
-        raise NetworkConfigError(field, f"{text!r} is not an {kind} address with a prefix, like {example}") from None
-    if iface.version != version:
-        raise NetworkConfigError(field, f"{text!r} is not an {kind} address (expected one like {example})")
-    return iface
-
-
-def _gateway(text: str, field: str, version: int) -> ipaddress.IPv4Address | ipaddress.IPv6Address:
-    kind = "IPv4" if version == 4 else "IPv6"
-    try:
-        addr = ipaddress.ip_address(text)
-    except ValueError:
-        raise NetworkConfigError(field, f"{text!r} is not an {kind} address") from None
-    if addr.version != version:
-        raise NetworkConfigError(field, f"{text!r} is not an {kind} address")
-    return addr
+        what = f"an {kind} address with a prefix, like {example}" if with_prefix else f"an {kind} address"
+        raise NetworkConfigError(field, f"{text!r} is not {what}") from None
+    if got != family:
+        what = f"an {kind} address (expected one like {example})" if with_prefix else f"an {kind} address"
+        raise NetworkConfigError(field, f"{text!r} is not {what}")
 
 
 @dataclass
@@ -206,15 +212,15 @@ class Network:
         if self.mac_address:
             parse_mac(self.mac_address)
         if self.address:
-            _interface(self.address, "address", 4)
+            _check_address(self.address, "address", socket.AF_INET, with_prefix=True)
         if self.ipv6_address:
-            _interface(self.ipv6_address, "ipv6_address", 6)
+            _check_address(self.ipv6_address, "ipv6_address", socket.AF_INET6, with_prefix=True)
         if self.gateway:
-            _gateway(self.gateway, "gateway", 4)
+            _check_address(self.gateway, "gateway", socket.AF_INET, with_prefix=False)
             if not self.address:
                 raise NetworkConfigError("gateway", "a gateway needs an IPv4 address on the interface to reach it")
         if self.ipv6_gateway:
-            _gateway(self.ipv6_gateway, "ipv6_gateway", 6)
+            _check_address(self.ipv6_gateway, "ipv6_gateway", socket.AF_INET6, with_prefix=False)
             if not self.ipv6_address:
                 raise NetworkConfigError(
                     "ipv6_gateway", "an IPv6 gateway needs an IPv6 address on the interface to reach it"

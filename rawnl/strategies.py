@@ -62,8 +62,6 @@ __all__ = [
 #: What names a container's network namespace: a handle, a name or path, or a pid.
 Container: TypeAlias = NetNS | str | int
 
-IFF_UP = 0x1
-
 
 def random_name(prefix: str = "veth", length: int = 7) -> str:
     """``prefix`` + ``length`` random hex digits, as runc's ``utils.GenerateRandomName``."""
@@ -99,12 +97,17 @@ def open_container(container: Container) -> Iterator[NetNS]:
 
 
 @contextlib.contextmanager
-def _ipr(ipr: IPRoute | None, netns: NetNS | None = None) -> Iterator[IPRoute]:
-    """``ipr`` itself, or a new :class:`IPRoute` (in ``netns``, else the caller's) closed on exit."""
+def _ipr(ipr: IPRoute | None, container: Container | None = None) -> Iterator[IPRoute]:
+    """``ipr`` itself, or a new :class:`IPRoute` closed on exit: in ``container``'s namespace
+    (opened with :func:`open_container`) if given, else in the caller's."""
     if ipr is not None:
         yield ipr
         return
-    with IPRoute(netns=netns) as own:
+    if container is None:
+        with IPRoute() as own:
+            yield own
+        return
+    with open_container(container) as ns, IPRoute(netns=ns) as own:
         yield own
 
 
@@ -134,6 +137,21 @@ def _quietly_delete(ipr: IPRoute, link: int | str) -> None:
     """Roll back: delete ``link``, ignoring that it is already gone."""
     with contextlib.suppress(NetlinkError):
         ipr.link_del(link)
+
+
+def _delete_veth(ipr: IPRoute, name: str) -> bool:
+    """Delete the interface ``name`` if it is a veth (which deletes its peer too); returns whether
+    it was one.  No such interface is not an error.  Sends RTM_GETLINK, then RTM_DELLINK."""
+    try:
+        link = ipr.link_get(name)
+    except NetlinkError as exc:
+        if exc.errno != errno.ENODEV:
+            raise
+        return False
+    if link.kind != "veth":
+        return False
+    _quietly_delete(ipr, link.index)
+    return True
 
 
 class Strategy(Protocol):
@@ -182,11 +200,8 @@ class LoopbackStrategy:
     def destroy(
         self, network: Network, container: Container, *, host: IPRoute | None = None, ipr: IPRoute | None = None
     ) -> None:
-        """``ip link set lo down`` inside the container."""
-        if ipr is not None:
-            ipr.link_set("lo", up=False)
-            return
-        with open_container(container) as ns, IPRoute(netns=ns) as r:
+        """``ip link set lo down`` inside the container (``ipr``, else one opened there)."""
+        with _ipr(ipr, container) as r:
             r.link_set("lo", up=False)
 
 
@@ -317,30 +332,11 @@ class VethStrategy:
         """
         if network.host_interface_name:
             with _ipr(host) as h:
-                try:
-                    link = h.link_get(network.host_interface_name)
-                except NetlinkError as exc:
-                    if exc.errno != errno.ENODEV:
-                        raise
-                    return
-                if link.kind == "veth":
-                    _quietly_delete(h, link.index)
+                _delete_veth(h, network.host_interface_name)
             return
-        with contextlib.ExitStack() as stack:
-            if ipr is None:
-                ns = stack.enter_context(open_container(container))
-                ipr = stack.enter_context(IPRoute(netns=ns))
+        with _ipr(ipr, container) as r:
             for name in (network.name, network.temp_veth_peer_name):
-                if not name:
-                    continue
-                try:
-                    link = ipr.link_get(name)
-                except NetlinkError as exc:
-                    if exc.errno != errno.ENODEV:
-                        raise
-                    continue
-                if link.kind == "veth":
-                    _quietly_delete(ipr, link.index)
+                if name and _delete_veth(r, name):
                     return
 
 
@@ -391,7 +387,8 @@ class InterfaceState:
     seconds: float = 0.0
 
     def to_dict(self) -> dict[str, Any]:
-        out = dataclasses.asdict(self)
+        """The state as JSON-ready values, ``network`` as :meth:`Network.to_dict` writes it."""
+        out = {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
         out["network"] = self.network.to_dict()
         return out
 
@@ -403,8 +400,7 @@ def _copies(networks: Iterable[Network]) -> list[Network]:
             raise TypeError(f"networks[{i}]: expected a Network, got {type(net).__name__}")
         copy = dataclasses.replace(net)
         try:
-            copy.validate()
-            get_strategy(copy.type)
+            copy.validate()  # includes the type: Network.known_types are the registered strategies
         except NetworkConfigError as exc:
             raise NetworkConfigError(
                 f"networks[{i}].{exc.field}" if exc.field else f"networks[{i}]", exc.message

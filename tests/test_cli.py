@@ -142,7 +142,14 @@ def test_json_agrees_with_ip(
 
 @pytest.mark.parametrize(
     "args",
-    [("link", "show"), ("addr", "show"), ("route", "show"), ("route", "show", "table", "all"), ("-6", "route", "show")],
+    [
+        ("link", "show"),
+        ("addr", "show"),
+        ("-4", "addr", "show"),
+        ("route", "show"),
+        ("route", "show", "table", "all"),
+        ("-6", "route", "show"),
+    ],
 )
 def test_text_matches_ip(args: tuple[str, ...], busy: NetNS, ip: Any, capsys: pytest.CaptureFixture[str]) -> None:
     assert busy.name is not None
@@ -273,8 +280,11 @@ def test_network_up_by_pid_prints_a_table(bridge_host: NetNS, netns2: NetNS, tmp
     sleeper = subprocess.Popen(["ip", "netns", "exec", netns2.name, "sleep", "30"])
     try:
         deadline = time.monotonic() + 5
-        while NetNS.from_pid(sleeper.pid) != netns2:
-            assert time.monotonic() < deadline
+        while True:  # until the child has entered the namespace: before that, its pid names ours
+            with NetNS.from_pid(sleeper.pid) as current:
+                if current == netns2:
+                    break
+            assert time.monotonic() < deadline, "the child did not enter the namespace"
             time.sleep(0.02)
         proc = rawnl(
             "network", "up", "--config", str(config), "--pid", str(sleeper.pid), "--host-netns", bridge_host.name

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from rawnl.netconfig import Network, NetworkConfigError, load_networks
+from rawnl.netconfig import Network, NetworkConfigError, load_networks, parse_mac
 from rawnl.strategies import get_strategy, known_strategies
 
 RUNC_FIELDS = [
@@ -83,6 +83,13 @@ def test_json_null_is_the_zero_value() -> None:
         ({"address": "198.51.100.300/24"}, "address", "not an IPv4 address"),
         ({"address": "198.51.100.2"}, "address", "prefix length"),
         ({"address": "2001:db8::2/64"}, "address", "not an IPv4 address"),
+        ({"address": "198.51.100.2/255.255.255.0"}, "address", "not an IPv4 address"),
+        ({"address": "198.51.100.2/024"}, "address", "not an IPv4 address"),
+        ({"address": "198.51.100.2/33"}, "address", "not an IPv4 address"),
+        ({"address": "198.51.100.02/24"}, "address", "not an IPv4 address"),
+        ({"ipv6_address": "fe80::2%eth0/64"}, "ipv6_address", "not an IPv6 address"),
+        ({"ipv6_gateway": "fe80::1%eth0"}, "ipv6_gateway", "not an IPv6 address"),
+        ({"gateway": "198.51.100.1\x00"}, "gateway", "not an IPv4 address"),
         ({"ipv6_address": "198.51.100.2/24"}, "ipv6_address", "not an IPv6 address"),
         ({"gateway": "2001:db8::1"}, "gateway", "not an IPv4 address"),
         ({"ipv6_gateway": "nonsense"}, "ipv6_gateway", "not an IPv6 address"),
@@ -96,6 +103,13 @@ def test_json_null_is_the_zero_value() -> None:
         ({"hairpin_mode": "yes"}, "hairpin_mode", "true or false"),
         ({"name": "a-name-longer-than-15"}, "name", "longer than 15"),
         ({"name": "eth/0"}, "name", "not a valid interface name"),
+        ({"name": "eth\x000"}, "name", "not a valid interface name"),
+        ({"name": "eth\x7f"}, "name", "not a valid interface name"),
+        ({"name": "eth\u200b0"}, "name", "not a valid interface name"),
+        ({"name": "eth\udc80"}, "name", "not a valid interface name"),
+        ({"bridge": "br 0"}, "bridge", "not a valid interface name"),
+        ({"host_interface_name": ".."}, "host_interface_name", "not a valid interface name"),
+        ({"host_interface_name": "veth-\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9"}, "host_interface_name", "longer than 15"),
         ({"name": ""}, "name", "needs the interface's name"),
         ({"bridge": ""}, "bridge", "bridge is not specified"),
         ({"host_interface_name": "br0"}, "host_interface_name", "bridge's name"),
@@ -115,6 +129,7 @@ def test_validation_names_the_field(change: dict[str, Any], field: str, words: s
 
 def test_hyphenated_mac_is_accepted() -> None:
     Network.from_dict({**VETH, "mac_address": "02-42-C6-33-64-02"}).validate()
+    assert parse_mac("02-42-C6-33-64-02") == "02:42:c6:33:64:02"
 
 
 def test_load_networks_list_and_object() -> None:
