@@ -16,6 +16,16 @@ from . import requests as rq
 from . import validate as v
 from .errors import NetlinkError
 from .nlsocket import NetlinkSocket, Overrun
+from .requests import (
+    AF_INET,
+    AF_INET6,
+    RTM_DELADDR,
+    RTM_DELLINK,
+    RTM_DELROUTE,
+    RTM_NEWADDR,
+    RTM_NEWLINK,
+    RTM_NEWROUTE,
+)
 from .results import address_from, link_from, route_from
 
 TYPE_CHECKING = False
@@ -24,7 +34,8 @@ if TYPE_CHECKING:
     from types import TracebackType
     from typing import Any, TypeAlias
 
-    from .messages import LinkMessage, Message
+    from .codec import AttrKey
+    from .messages import Message
     from .netns import NetNS
     from .results import Address, Link, Route
     from .validate import IPAddress
@@ -34,57 +45,75 @@ if TYPE_CHECKING:
 
 __all__ = ["Batch", "IPRoute", "Monitor"]
 
-RTM_NEWLINK = 16
-RTM_DELLINK = 17
-RTM_NEWADDR = 20
-RTM_DELADDR = 21
-RTM_NEWROUTE = 24
-RTM_DELROUTE = 25
-NLM_F_REQUEST = 0x1
-NLM_F_ACK = 0x4
-RTEXT_FILTER_SKIP_STATS = 0x8
-AF_INET = 2
-AF_INET6 = 10
-
 RTNLGRP_LINK = 1
 RTNLGRP_IPV4_IFADDR = 5
 RTNLGRP_IPV4_ROUTE = 7
 RTNLGRP_IPV6_IFADDR = 9
 RTNLGRP_IPV6_ROUTE = 11
 
+_ENODEV = 19
 _ENOENT = 2
+_ENETUNREACH = 101
 #: A dump the kernel marks NLM_F_DUMP_INTR (the table changed while it was read) is repeated up
 #: to this many times; then rawnl.DumpInterrupted is raised, carrying what was received.
 _DUMP_RETRIES = 2
 _SIOCGSKNS = 0x894C  # ioctl: a netns fd for the namespace a socket belongs to
 
 
-def _ref(value: object, arg: str) -> tuple[int, str | None]:
-    """Validate a link reference: ``(index, None)`` or ``(0, name)``."""
-    if isinstance(value, str):
-        return 0, v.ifname(value, arg)
-    return v.index(value, arg), None
+def _check_netns(value: object, arg: str) -> None:
+    """Refuse what cannot name a namespace (a :class:`NetNS` that is open, a name or path under
+    /run/netns, or a pid) before anything is looked up, opened or sent."""
+    from .netns import NetNS
+
+    if isinstance(value, NetNS):
+        if value.closed:
+            raise ValueError(f"{arg} {value!r} is closed")
+    elif (
+        isinstance(value, bool)
+        or not isinstance(value, (str, int))
+        or not value
+        or (isinstance(value, int) and value < 0)
+    ):
+        raise ValueError(f"{arg} must be a NetNS, a namespace name or path, or a pid, not {value!r}")
 
 
 def _open_netns(value: object, arg: str) -> tuple[int, NetNS | None]:
     """An fd for a namespace given as a :class:`NetNS` (its own fd, left open), a name under
-    /run/netns, a path, or a pid; the second item is the handle to close afterwards."""
+    /run/netns, a path, or a pid (already checked by :func:`_check_netns`); the second item
+    is the handle to close afterwards."""
     from .netns import NetNS
 
     if isinstance(value, NetNS):
         return value.fd, None
-    if isinstance(value, bool) or not isinstance(value, (str, int)):
-        raise ValueError(f"{arg} must be a NetNS, a namespace name or path, or a pid, not {value!r}")
     try:
-        ns = NetNS.open(value) if isinstance(value, str) else NetNS.from_pid(value)
+        ns = NetNS.open(value) if isinstance(value, str) else NetNS.from_pid(value)  # type: ignore[arg-type]
     except (TypeError, ValueError) as exc:
         raise ValueError(f"{arg}: {exc}") from None
     return ns.fd, ns
 
 
+def _oif(oif: object) -> tuple[int | None, str | None]:
+    """A route's output link: ``(index or None, None)``, or ``(1, name)`` for a name to look up
+    once the route is validated."""
+    if oif is None or oif.__class__ is int:  # the common case, kept short: it runs once per route
+        return oif, None
+    index, name = v.link_ref(oif, "oif")
+    return (index if name is None else 1), name
+
+
+def _attrs(msg: Message) -> dict[AttrKey, Any]:
+    """The attributes of a message built by :mod:`rawnl.requests` (always a ``dict``), to fill
+    in an index looked up, or a namespace fd opened, once everything has been validated."""
+    return msg.attrs  # type: ignore[return-value, union-attr]
+
+
 class _Ops:
     """The mutating operations, shared by :class:`IPRoute` (sends each at once) and
-    :class:`Batch` (queues them)."""
+    :class:`Batch` (queues them).
+
+    Each builds its request once, with placeholders (index 1, namespace fd 0) where a link name
+    must be looked up or a namespace opened, so that every argument is validated first; the
+    real values are then filled in."""
 
     def _submit(self, msg: Message, close: NetNS | None = None) -> None:  # pragma: no cover
         raise NotImplementedError
@@ -96,16 +125,15 @@ class _Ops:
         index, name = ref
         return index if name is None else self._index_of(name, arg)
 
-    def _send_with_netns(self, build: Any, netns: object, arg: str) -> None:
-        """Open the namespace (validated first), build the message with its fd, submit, and
-        close what was opened once sent."""
+    def _submit_in(self, msg: Message, netns: object, arg: str, fd_attrs: dict[AttrKey, Any]) -> None:
+        """Submit ``msg``; with ``netns``, open the namespace and put its fd in
+        ``fd_attrs["IFLA_NET_NS_FD"]`` (a placeholder so far) first, and close what was opened
+        once sent."""
+        if netns is None:
+            self._submit(msg)
+            return
         fd, handle = _open_netns(netns, arg)
-        try:
-            msg = build(fd)
-        except BaseException:
-            if handle is not None:
-                handle.close()
-            raise
+        fd_attrs["IFLA_NET_NS_FD"] = fd
         self._submit(msg, handle)
 
     # -------------------------------------------------------------------------------- links
@@ -115,7 +143,7 @@ class _Ops:
         name: str,
         kind: str,
         *,
-        data: dict[str, Any] | None = None,
+        data: dict[AttrKey, Any] | None = None,
         link: LinkRef | None = None,
         mac: str | None = None,
         mtu: int | None = None,
@@ -129,22 +157,21 @@ class _Ops:
         [txqueuelen N] [master M] [netns NS] type KIND``; sends RTM_NEWLINK,
         NLM_F_REQUEST|NLM_F_ACK|NLM_F_CREATE|NLM_F_EXCL (see :func:`rawnl.requests.link_add`).
         EEXIST if the name is taken."""
-        lref = None if link is None else _ref(link, "link")
-        mref = None if master is None else _ref(master, "master")
-        common: dict[str, Any] = {"data": data, "mac": mac, "mtu": mtu, "txqlen": txqlen, "num_queues": num_queues}
-        # Validate everything (placeholder indices) before anything is looked up or sent.
-        rq.link_add(name, kind, link=None if lref is None else 1, master=None if mref is None else 1,
-                    netns_fd=None if netns is None else 0, **common)  # fmt: skip
-        link_index = None if lref is None else self._resolve(lref, "link")
-        master_index = None if mref is None else self._resolve(mref, "master")
-
-        def build(fd: int | None) -> LinkMessage:
-            return rq.link_add(name, kind, link=link_index, master=master_index, netns_fd=fd, **common)
-
-        if netns is None:
-            self._submit(build(None))
-        else:
-            self._send_with_netns(build, netns, "netns")
+        if netns is not None:
+            _check_netns(netns, "netns")
+        lref = None if link is None else v.link_ref(link, "link")
+        mref = None if master is None else v.link_ref(master, "master")
+        msg = rq.link_add(
+            name, kind, data=data, link=None if lref is None else lref[0] or 1, mac=mac, mtu=mtu, txqlen=txqlen,
+            num_queues=num_queues, master=None if mref is None else mref[0] or 1,
+            netns_fd=None if netns is None else 0,
+        )  # fmt: skip
+        attrs = _attrs(msg)
+        if lref is not None and lref[1] is not None:
+            attrs["IFLA_LINK"] = self._index_of(lref[1], "link")
+        if mref is not None and mref[1] is not None:
+            attrs["IFLA_MASTER"] = self._index_of(mref[1], "master")
+        self._submit_in(msg, netns, "netns", attrs)
 
     def link_add_veth(
         self,
@@ -167,22 +194,17 @@ class _Ops:
         NLM_F_REQUEST|NLM_F_ACK|NLM_F_CREATE|NLM_F_EXCL with ``IFLA_LINKINFO { IFLA_INFO_KIND
         "veth", IFLA_INFO_DATA { VETH_INFO_PEER { ifinfomsg, ..., IFLA_NET_NS_FD, IFLA_IFNAME } }
         }`` (see :func:`rawnl.requests.link_add_veth`)."""
-        kwargs: dict[str, Any] = {
-            "peer_mac": peer_mac,
-            "mtu": mtu,
-            "txqlen": txqlen,
-            "mac": mac,
-            "num_queues": num_queues,
-        }
         if peer_netns is None:
-            self._submit(rq.link_add_veth(name, peer, **kwargs))
+            self._submit(
+                rq.link_add_veth(name, peer, peer_mac=peer_mac, mtu=mtu, txqlen=txqlen, mac=mac, num_queues=num_queues)
+            )
             return
-        rq.link_add_veth(name, peer, peer_netns_fd=0, **kwargs)  # validate before opening anything
-
-        def build(fd: int) -> LinkMessage:
-            return rq.link_add_veth(name, peer, peer_netns_fd=fd, **kwargs)
-
-        self._send_with_netns(build, peer_netns, "peer_netns")
+        _check_netns(peer_netns, "peer_netns")
+        msg = rq.link_add_veth(
+            name, peer, peer_netns_fd=0, peer_mac=peer_mac, mtu=mtu, txqlen=txqlen, mac=mac, num_queues=num_queues
+        )
+        peer_msg = _attrs(msg)["IFLA_LINKINFO"]["IFLA_INFO_DATA"]["VETH_INFO_PEER"]
+        self._submit_in(msg, peer_netns, "peer_netns", _attrs(peer_msg))
 
     def link_add_bridge(
         self,
@@ -213,10 +235,10 @@ class _Ops:
         PARENT NAME type macvlan mode MODE``; sends RTM_NEWLINK,
         NLM_F_REQUEST|NLM_F_ACK|NLM_F_CREATE|NLM_F_EXCL with ``IFLA_LINK``, ``IFLA_IFNAME``,
         ``IFLA_LINKINFO { IFLA_INFO_KIND "macvlan", IFLA_INFO_DATA { IFLA_MACVLAN_MODE } }``."""
-        pref = _ref(parent, "parent")
-        msg = rq.link_add_macvlan(name, pref[0] or 1, mode, mac=mac, mtu=mtu)
-        if pref[1] is not None:
-            msg.attrs["IFLA_LINK"] = self._resolve(pref, "parent")  # type: ignore[index]
+        index, parent_name = v.link_ref(parent, "parent")
+        msg = rq.link_add_macvlan(name, index or 1, mode, mac=mac, mtu=mtu)
+        if parent_name is not None:
+            _attrs(msg)["IFLA_LINK"] = self._index_of(parent_name, "parent")
         self._submit(msg)
 
     def link_add_vxlan(
@@ -239,14 +261,13 @@ class _Ops:
         RTM_NEWLINK, NLM_F_REQUEST|NLM_F_ACK|NLM_F_CREATE|NLM_F_EXCL with ``IFLA_LINKINFO {
         IFLA_INFO_KIND "vxlan", IFLA_INFO_DATA { IFLA_VXLAN_* } }`` (see
         :func:`rawnl.requests.link_add_vxlan`)."""
-        dref = None if dev is None else _ref(dev, "dev")
-        kwargs: dict[str, Any] = {
-            "port": port, "local": local, "remote": remote, "group": group, "ttl": ttl,
-            "learning": learning, "mtu": mtu, "mac": mac,
-        }  # fmt: skip
-        msg = rq.link_add_vxlan(name, vni, dev=None if dref is None else dref[0] or 1, **kwargs)
+        dref = None if dev is None else v.link_ref(dev, "dev")
+        msg = rq.link_add_vxlan(
+            name, vni, port=port, local=local, remote=remote, group=group, dev=None if dref is None else dref[0] or 1,
+            ttl=ttl, learning=learning, mtu=mtu, mac=mac,
+        )  # fmt: skip
         if dref is not None and dref[1] is not None:
-            msg = rq.link_add_vxlan(name, vni, dev=self._resolve(dref, "dev"), **kwargs)
+            _attrs(msg)["IFLA_LINKINFO"]["IFLA_INFO_DATA"]["IFLA_VXLAN_LINK"] = self._index_of(dref[1], "dev")
         self._submit(msg)
 
     def link_set(
@@ -270,36 +291,33 @@ class _Ops:
         [master M | nomaster] [netns NS] [name NEW]``; sends RTM_NEWLINK, NLM_F_REQUEST|NLM_F_ACK
         (see :func:`rawnl.requests.link_set`).  A link given by name is found by the kernel
         through ``IFLA_IFNAME``, except when renaming, which needs its index first."""
-        ref = _ref(name_or_index, "name_or_index")
-        mref = None if master is None else _ref(master, "master")
-        kwargs: dict[str, Any] = {"up": up, "mtu": mtu, "txqlen": txqlen, "mac": mac, "nomaster": nomaster}
-        rename = ref[1] is not None and name is not None and name != ref[1]
-        if netns is None and not rename and (mref is None or mref[1] is None):
-            # Nothing to look up: one build, which validates.
-            self._submit(rq.link_set(ref[1] or ref[0], name=name, master=None if mref is None else mref[0], **kwargs))
-            return
-        # Validate everything with placeholders before anything is looked up or sent.
-        rq.link_set(1 if rename else ref[1] or ref[0], name=name, master=None if mref is None else 1,
-                    netns_fd=None if netns is None else 0, **kwargs)  # fmt: skip
-        target: LinkRef = self._index_of(ref[1], "name_or_index") if rename else ref[1] or ref[0]  # type: ignore[arg-type]
-        master_index = None if mref is None else self._resolve(mref, "master")
-
-        def build(fd: int | None) -> LinkMessage:
-            return rq.link_set(target, name=name, master=master_index, netns_fd=fd, **kwargs)
-
-        if netns is None:
-            self._submit(build(None))
-        else:
-            self._send_with_netns(build, netns, "netns")
+        if netns is not None:
+            _check_netns(netns, "netns")
+        index, ref_name = v.link_ref(name_or_index, "name_or_index")
+        mref = None if master is None else v.link_ref(master, "master")
+        # Renaming a link given by name needs its index (IFLA_IFNAME then carries the new name).
+        renamed = ref_name if ref_name is not None and name is not None and name != ref_name else None
+        msg = rq.link_set(
+            1 if renamed is not None else ref_name or index, up=up, mtu=mtu, txqlen=txqlen, name=name, mac=mac,
+            master=None if mref is None else mref[0] or 1, nomaster=nomaster, netns_fd=None if netns is None else 0,
+        )  # fmt: skip
+        if renamed is not None:
+            msg.index = self._index_of(renamed, "name_or_index")
+        attrs = _attrs(msg)
+        if mref is not None and mref[1] is not None:
+            attrs["IFLA_MASTER"] = self._index_of(mref[1], "master")
+        self._submit_in(msg, netns, "netns", attrs)
 
     def link_set_hairpin(self, port: LinkRef, on: bool = True) -> None:
         """Turn hairpin mode of bridge port ``port`` on or off (the port must be enslaved).
         Equivalent to ``bridge link set dev PORT hairpin on|off``; sends RTM_SETLINK,
         NLM_F_REQUEST|NLM_F_ACK, family AF_BRIDGE, ``IFLA_PROTINFO|NLA_F_NESTED {
         IFLA_BRPORT_MODE }``.  :attr:`rawnl.Link.hairpin` shows the result."""
-        ref = _ref(port, "port")
-        rq.link_set_hairpin(ref[0] or 1, on)
-        self._submit(rq.link_set_hairpin(self._resolve(ref, "port"), on))
+        index, port_name = v.link_ref(port, "port")
+        msg = rq.link_set_hairpin(index or 1, on)
+        if port_name is not None:
+            msg.index = self._index_of(port_name, "port")
+        self._submit(msg)
 
     def link_del(self, name_or_index: LinkRef) -> None:
         """Delete a link (a veth takes its peer along).  Equivalent to ``ip link del dev LINK``;
@@ -324,47 +342,27 @@ class _Ops:
         B] [scope S] dev LINK``; sends RTM_NEWADDR, NLM_F_REQUEST|NLM_F_ACK|NLM_F_CREATE|
         NLM_F_EXCL with ``IFA_LOCAL`` and ``IFA_ADDRESS`` (see :func:`rawnl.requests.addr_add`).
         EEXIST if the address is already there."""
-        ref = _ref(link, "link")
-        msg = rq.addr_add(ref[0] or 1, address_with_prefix, peer=peer, broadcast=broadcast, scope=scope, flags=flags)
-        if ref[1] is not None:
-            msg.index = self._index_of(ref[1], "link")
+        index, name = v.link_ref(link, "link")
+        msg = rq.addr_add(index or 1, address_with_prefix, peer=peer, broadcast=broadcast, scope=scope, flags=flags)
+        if name is not None:
+            msg.index = self._index_of(name, "link")
         self._submit(msg)
 
     def addr_del(self, link: LinkRef, address_with_prefix: str, *, peer: str | IPAddress | None = None) -> None:
         """Remove an address from ``link``.  Equivalent to ``ip addr del ADDRESS/LEN dev LINK``;
         sends RTM_DELADDR, NLM_F_REQUEST|NLM_F_ACK with ``IFA_LOCAL`` and ``IFA_ADDRESS``.
         EADDRNOTAVAIL if it is not there."""
-        ref = _ref(link, "link")
-        msg = rq.addr_del(ref[0] or 1, address_with_prefix, peer=peer)
-        if ref[1] is not None:
-            msg.index = self._index_of(ref[1], "link")
+        index, name = v.link_ref(link, "link")
+        msg = rq.addr_del(index or 1, address_with_prefix, peer=peer)
+        if name is not None:
+            msg.index = self._index_of(name, "link")
         self._submit(msg)
 
     # ------------------------------------------------------------------------------- routes
 
-    def _route(  # noqa: PLR0917 - internal and hot: no keyword dict
-        self, add: bool, dst: str, gateway: Any, oif: Any, table: Any, scope: Any, priority: Any, mtu: Any,
-        src: Any, family: Any,
-    ) -> None:  # fmt: skip
-        if oif is None or oif.__class__ is int:
-            index, name = oif, None
-        else:
-            index, name = _ref(oif, "oif")
-        msg = rq._route(
-            rq.RTM_NEWROUTE if add else rq.RTM_DELROUTE,
-            rq.CREATE if add else rq.ACK,
-            dst,
-            gateway=gateway,
-            oif=index or 1 if name is not None else index,
-            table=table,
-            scope=scope,
-            priority=priority,
-            mtu=mtu,
-            src=src,
-            family=family,
-        )
-        if name is not None:
-            msg.attrs["RTA_OIF"] = self._index_of(name, "oif")  # type: ignore[index]
+    def _submit_route(self, msg: Message, oif_name: str | None) -> None:
+        if oif_name is not None:
+            _attrs(msg)["RTA_OIF"] = self._index_of(oif_name, "oif")
         self._submit(msg)
 
     def route_add(
@@ -388,7 +386,12 @@ class _Ops:
         NLM_F_REQUEST|NLM_F_ACK|NLM_F_CREATE|NLM_F_EXCL (see :func:`rawnl.requests.route_add`).
         EEXIST if it exists; ENETUNREACH ("Nexthop has invalid gateway") for an unreachable
         gateway."""
-        self._route(True, dst, gateway, oif, table, scope, priority, mtu, src, family)
+        index, name = _oif(oif)
+        msg = rq.route_add(
+            dst, gateway=gateway, oif=index, table=table, scope=scope, priority=priority, mtu=mtu, src=src,
+            family=family,
+        )  # fmt: skip
+        self._submit_route(msg, name)
 
     def route_del(
         self,
@@ -406,7 +409,12 @@ class _Ops:
         """Delete the first route matching everything given.  Equivalent to ``ip route del DST
         [via GW] [dev OIF] [table T] [metric P]``; sends RTM_DELROUTE, NLM_F_REQUEST|NLM_F_ACK
         (see :func:`rawnl.requests.route_del`).  ESRCH if none matches."""
-        self._route(False, dst, gateway, oif, table, scope, priority, mtu, src, family)
+        index, name = _oif(oif)
+        msg = rq.route_del(
+            dst, gateway=gateway, oif=index, table=table, scope=scope, priority=priority, mtu=mtu, src=src,
+            family=family,
+        )  # fmt: skip
+        self._submit_route(msg, name)
 
 
 class IPRoute(_Ops):
@@ -423,10 +431,7 @@ class IPRoute(_Ops):
 
     def __init__(self, netns: NetnsRef | None = None) -> None:
         if netns is not None:
-            from .netns import NetNS
-
-            if not isinstance(netns, (NetNS, str, int)) or isinstance(netns, bool):
-                raise ValueError(f"netns must be a NetNS, a namespace name or path, or a pid, not {netns!r}")
+            _check_netns(netns, "netns")
         self._netns = netns
         self.sock = NetlinkSocket(netns=netns)
 
@@ -455,19 +460,19 @@ class IPRoute(_Ops):
             if close is not None:
                 close.close()
 
-    def _index_of(self, name: str, arg: str) -> int:
-        """A link's index by name: one RTM_GETLINK with ``IFLA_IFNAME`` (statistics skipped)."""
-        from .messages import LinkMessage
-
-        req = LinkMessage(
-            type=rq.RTM_GETLINK,
-            flags=NLM_F_REQUEST,
-            attrs={"IFLA_IFNAME": name, "IFLA_EXT_MASK": RTEXT_FILTER_SKIP_STATS},
-        )
+    def _reply(self, req: Message, mtype: int, errno: int) -> Any:
+        """The reply of type ``mtype`` to a request the kernel answers with one message (or an
+        error, raised as NetlinkError)."""
         for reply in self.sock.request(req, flags=0):
-            if reply.type == RTM_NEWLINK:
-                return reply.index  # type: ignore[union-attr]
-        raise NetlinkError(19, f"no reply naming link {name!r}")  # pragma: no cover - kernel answers ENODEV
+            if reply.type == mtype:
+                return reply
+        raise NetlinkError(errno, "the kernel sent no answer")  # pragma: no cover - it answers with an error
+
+    def _index_of(self, name: str, arg: str) -> int:
+        """A link's index by name: one RTM_GETLINK with ``IFLA_IFNAME``, statistics skipped
+        (``arg`` is the argument the name was given as)."""
+        index: int = self._reply(rq.link_get(name, stats=False), RTM_NEWLINK, _ENODEV).index
+        return index
 
     # -------------------------------------------------------------------------------- reads
 
@@ -476,17 +481,14 @@ class IPRoute(_Ops):
         show dev LINK``; sends RTM_GETLINK, NLM_F_REQUEST, ``IFLA_IFNAME`` (a lookup by name,
         not a dump) or the index (see :func:`rawnl.requests.link_get`).  Raises
         :class:`rawnl.NetlinkError` with ENODEV when there is no such link."""
-        for reply in self.sock.request(rq.link_get(name_or_index), flags=0):
-            if reply.type == RTM_NEWLINK:
-                return link_from(reply)  # type: ignore[arg-type]
-        raise NetlinkError(19, "no link in the reply")  # pragma: no cover - kernel answers ENODEV
+        return link_from(self._reply(rq.link_get(name_or_index), RTM_NEWLINK, _ENODEV))
 
     def links(self, *, master: LinkRef | None = None, kind: str | None = None) -> list[Link]:
         """Every link, or those enslaved to ``master`` (name or index) and/or of ``kind``,
         filtered by the kernel.  Equivalent to ``ip -d link show [master M] [type KIND]``; sends
         RTM_GETLINK, NLM_F_REQUEST|NLM_F_DUMP with ``IFLA_EXT_MASK``, ``IFLA_MASTER``,
         ``IFLA_LINKINFO { IFLA_INFO_KIND }`` (see :func:`rawnl.requests.link_dump`)."""
-        mref = None if master is None else _ref(master, "master")
+        mref = None if master is None else v.link_ref(master, "master")
         req = rq.link_dump(master=None if mref is None else mref[0] or 1, kind=kind)
         if mref is None and kind is None:
             return [link_from(m) for m in self.sock.dump(req, retries=_DUMP_RETRIES) if m.type == RTM_NEWLINK]  # type: ignore[arg-type]
@@ -508,7 +510,7 @@ class IPRoute(_Ops):
         """Every address, or those of ``link`` (name or index) and/or ``family`` (AF_INET/4,
         AF_INET6/6), filtered by the kernel.  Equivalent to ``ip [-4|-6] addr show [dev LINK]``;
         sends RTM_GETADDR, NLM_F_REQUEST|NLM_F_DUMP, ifaddrmsg (family, index)."""
-        ref = None if link is None else _ref(link, "link")
+        ref = None if link is None else v.link_ref(link, "link")
         req = rq.addr_dump(index=None if ref is None else ref[0] or 1, family=family)
         if ref is not None and ref[1] is not None:
             req.index = self._index_of(ref[1], "link")
@@ -530,7 +532,7 @@ class IPRoute(_Ops):
         route show table T|all [dev OIF]``; sends RTM_GETROUTE, NLM_F_REQUEST|NLM_F_DUMP with
         ``RTA_TABLE`` and ``RTA_OIF`` (see :func:`rawnl.requests.route_dump`).  A table that
         does not exist holds no routes (``[]``; ``ip`` reports "FIB table does not exist")."""
-        oref = None if oif is None else _ref(oif, "oif")
+        oref = None if oif is None else v.link_ref(oif, "oif")
         req = rq.route_dump(table=table, family=family, oif=None if oref is None else oref[0] or 1)
         oif_index = None
         if oref is not None:
@@ -560,10 +562,7 @@ class IPRoute(_Ops):
         """The route the kernel would use for ``address``.  Equivalent to ``ip route get
         ADDRESS``; sends RTM_GETROUTE, NLM_F_REQUEST, ``RTA_DST`` (see
         :func:`rawnl.requests.route_get`).  ENETUNREACH when there is none."""
-        for reply in self.sock.request(rq.route_get(address), flags=0):
-            if reply.type == RTM_NEWROUTE:
-                return route_from(reply)  # type: ignore[arg-type]
-        raise NetlinkError(101, "no route in the reply")  # pragma: no cover - kernel answers with an error
+        return route_from(self._reply(rq.route_get(address), RTM_NEWROUTE, _ENETUNREACH))
 
     # ----------------------------------------------------------------------- batches, events
 
@@ -595,16 +594,16 @@ class IPRoute(_Ops):
             groups += [RTNLGRP_IPV4_ROUTE, RTNLGRP_IPV6_ROUTE]
         if not groups:
             raise ValueError("monitor needs at least one of links, addresses, routes")
-        if self._netns is not None:
-            return Monitor(self._netns, groups, timeout)
-        # Open the monitor's socket in the namespace this handle's socket belongs to, even if
-        # the calling thread has moved since: SIOCGSKNS gives an fd on it.
+        # Open the monitor's socket in the namespace this handle's socket belongs to (not by
+        # opening ``netns`` again: a pid may have exited, a name may now be another namespace),
+        # even if the calling thread has moved since: SIOCGSKNS gives an fd on it.
         import fcntl
 
         try:
             fd = fcntl.ioctl(self.sock.fileno(), _SIOCGSKNS)
         except OSError:
-            return Monitor(None, groups, timeout)  # no CAP_NET_ADMIN: the caller's namespace
+            # Refused without CAP_NET_ADMIN: the namespace the handle was opened in, as given.
+            return Monitor(self._netns, groups, timeout)
         from .netns import NetNS
 
         with NetNS(fd, f"/proc/self/fd/{fd}") as ns:
@@ -633,8 +632,9 @@ class Batch(_Ops):
 
     def _submit(self, msg: Message, close: NetNS | None = None) -> None:
         if self._sent:
+            if close is not None:
+                close.close()
             raise RuntimeError("this batch has been sent; start a new one with ipr.batch()")
-        msg.flags &= ~NLM_F_ACK  # the engine asks for the ACKs it needs
         self._queue.append(msg)
         if close is not None:
             self._handles.append(close)

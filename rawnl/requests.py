@@ -48,8 +48,6 @@ __all__ = [
 
 NLM_F_REQUEST = 0x1
 NLM_F_ACK = 0x4
-NLM_F_ROOT = 0x100
-NLM_F_MATCH = 0x200
 NLM_F_DUMP = 0x300
 NLM_F_EXCL = 0x200
 NLM_F_CREATE = 0x400
@@ -73,7 +71,7 @@ AF_PACKET = 17
 
 IFF_UP = 0x1
 RTEXT_FILTER_VF = 0x1
-IFA_F_NODAD = 0x02
+RTEXT_FILTER_SKIP_STATS = 0x8
 
 RT_TABLE_UNSPEC = 0
 RT_TABLE_MAIN = 254
@@ -113,13 +111,6 @@ _MAX_QUEUES = 4096  # the kernel's limit for IFLA_NUM_TX_QUEUES / IFLA_NUM_RX_QU
 # ---------------------------------------------------------------------------------- links
 
 
-def _link_ref(link: int | str, arg: str = "link") -> tuple[int, str | None]:
-    """``(index, name)``: exactly one is set; a name is sent as ``IFLA_IFNAME`` with index 0."""
-    if isinstance(link, str):
-        return 0, v.ifname(link, arg)
-    return v.index(link, arg), None
-
-
 def _common(
     attrs: dict[AttrKey, Any],
     *,
@@ -127,22 +118,20 @@ def _common(
     mtu: int | None,
     txqlen: int | None,
     num_queues: int | None,
-    netns_fd: int | None,
-    netns_pid: int | None,
-    prefix: str = "",
+    mac_arg: str = "mac",
 ) -> None:
-    """The per-device attributes of a new link, in ``ip link add``'s order."""
+    """The per-device attributes of a new link, in ``ip link add``'s order (a veth's ``mtu``,
+    ``txqlen`` and ``num_queues`` apply to both ends, so only the MAC's argument differs)."""
     if mac is not None:
-        attrs["IFLA_ADDRESS"] = v.mac(mac, prefix + "mac")
+        attrs["IFLA_ADDRESS"] = v.mac(mac, mac_arg)
     if mtu is not None:
-        attrs["IFLA_MTU"] = v.mtu(mtu, prefix + "mtu")
+        attrs["IFLA_MTU"] = v.mtu(mtu)
     if txqlen is not None:
-        attrs["IFLA_TXQLEN"] = v.u32(txqlen, prefix + "txqlen")
+        attrs["IFLA_TXQLEN"] = v.u32(txqlen, "txqlen")
     if num_queues is not None:
         n = v.int_range(num_queues, "num_queues", 1, _MAX_QUEUES)
         attrs["IFLA_NUM_TX_QUEUES"] = n
         attrs["IFLA_NUM_RX_QUEUES"] = n
-    _netns(attrs, netns_fd, netns_pid, prefix + "netns")
 
 
 def _netns(attrs: dict[AttrKey, Any], netns_fd: int | None, netns_pid: int | None, arg: str) -> None:
@@ -174,14 +163,51 @@ def link_add(
     [numtxqueues Q numrxqueues Q] [master M] [netns NS] type KIND ...``; sends RTM_NEWLINK,
     NLM_F_REQUEST|NLM_F_ACK|NLM_F_CREATE|NLM_F_EXCL, a zeroed ifinfomsg, the device attributes,
     ``IFLA_IFNAME``, then ``IFLA_LINKINFO { IFLA_INFO_KIND, IFLA_INFO_DATA data }``.
+    ``data`` is checked by encoding the message: an unknown attribute or a value of the wrong
+    type raises ``ValueError`` naming ``data``.
     """
+    msg = _link_add(
+        name,
+        v.kind(kind),
+        data,
+        link=link,
+        mac=mac,
+        mtu=mtu,
+        txqlen=txqlen,
+        num_queues=num_queues,
+        master=master,
+        netns_fd=netns_fd,
+        netns_pid=netns_pid,
+    )
+    if data:
+        try:  # an unknown attribute name or a value of the wrong type: refuse it now
+            msg.encode()
+        except (KeyError, TypeError, ValueError) as exc:
+            raise ValueError(f"data: {exc}") from None
+    return msg
+
+
+def _link_add(
+    name: str,
+    kind: str,
+    data: dict[AttrKey, Any] | None,
+    *,
+    link: int | None = None,
+    mac: str | None = None,
+    mtu: int | None = None,
+    txqlen: int | None = None,
+    num_queues: int | None = None,
+    master: int | None = None,
+    netns_fd: int | None = None,
+    netns_pid: int | None = None,
+) -> LinkMessage:
+    """:func:`link_add` for a ``kind`` already checked and ``data`` already valid (the
+    bridge, macvlan and vxlan builders validate each value they put in it)."""
     name = v.ifname(name, "name")
-    if not isinstance(kind, str) or not kind or not kind.isprintable() or len(kind) > 63:
-        raise ValueError(f"kind must be a link kind such as 'veth' or 'bridge', not {kind!r}")
     attrs: dict[AttrKey, Any] = {}
     if link is not None:
         attrs["IFLA_LINK"] = v.index(link, "link")
-    _common(attrs, mac=mac, mtu=mtu, txqlen=txqlen, num_queues=num_queues, netns_fd=None, netns_pid=None)
+    _common(attrs, mac=mac, mtu=mtu, txqlen=txqlen, num_queues=num_queues)
     if master is not None:
         attrs["IFLA_MASTER"] = v.index(master, "master")
     _netns(attrs, netns_fd, netns_pid, "netns")
@@ -190,13 +216,7 @@ def link_add(
     if data:
         info["IFLA_INFO_DATA"] = data
     attrs["IFLA_LINKINFO"] = info
-    msg = LinkMessage(type=RTM_NEWLINK, flags=CREATE, attrs=attrs)
-    if data:
-        try:  # an unknown attribute name or a value of the wrong type: refuse it now
-            msg.encode()
-        except (KeyError, TypeError, ValueError) as exc:
-            raise ValueError(f"data: {exc}") from None
-    return msg
+    return LinkMessage(type=RTM_NEWLINK, flags=CREATE, attrs=attrs)
 
 
 def link_add_veth(
@@ -224,19 +244,11 @@ def link_add_veth(
     if name == peer and peer_netns_fd is None and peer_netns_pid is None:
         raise ValueError(f"peer {peer!r} has the same name as the link")
     peer_attrs: dict[AttrKey, Any] = {}
-    _common(
-        peer_attrs,
-        mac=peer_mac,
-        mtu=mtu,
-        txqlen=txqlen,
-        num_queues=num_queues,
-        netns_fd=peer_netns_fd,
-        netns_pid=peer_netns_pid,
-        prefix="peer_",
-    )
+    _common(peer_attrs, mac=peer_mac, mac_arg="peer_mac", mtu=mtu, txqlen=txqlen, num_queues=num_queues)
+    _netns(peer_attrs, peer_netns_fd, peer_netns_pid, "peer_netns")
     peer_attrs["IFLA_IFNAME"] = peer
     attrs: dict[AttrKey, Any] = {}
-    _common(attrs, mac=mac, mtu=mtu, txqlen=txqlen, num_queues=num_queues, netns_fd=None, netns_pid=None)
+    _common(attrs, mac=mac, mtu=mtu, txqlen=txqlen, num_queues=num_queues)
     attrs["IFLA_IFNAME"] = name
     attrs["IFLA_LINKINFO"] = {
         "IFLA_INFO_KIND": "veth",
@@ -265,10 +277,10 @@ def link_add_bridge(
     if forward_delay is not None:
         data["IFLA_BR_FORWARD_DELAY"] = v.u32(forward_delay, "forward_delay")
     if stp is not None:
-        data["IFLA_BR_STP_STATE"] = 1 if _bool(stp, "stp") else 0
+        data["IFLA_BR_STP_STATE"] = 1 if v.boolean(stp, "stp") else 0
     if vlan_filtering is not None:
-        data["IFLA_BR_VLAN_FILTERING"] = 1 if _bool(vlan_filtering, "vlan_filtering") else 0
-    return link_add(name, "bridge", data=data, mtu=mtu, mac=mac, txqlen=txqlen)
+        data["IFLA_BR_VLAN_FILTERING"] = 1 if v.boolean(vlan_filtering, "vlan_filtering") else 0
+    return _link_add(name, "bridge", data, mtu=mtu, mac=mac, txqlen=txqlen)
 
 
 def link_add_macvlan(
@@ -287,7 +299,7 @@ def link_add_macvlan(
         number = v.u32(mode, "mode")
         if number not in MACVLAN_MODES.values():
             raise ValueError(f"mode {mode!r} is not a macvlan mode ({sorted(MACVLAN_MODES.values())})")
-    return link_add(name, "macvlan", data={"IFLA_MACVLAN_MODE": number}, link=parent, mac=mac, mtu=mtu)
+    return _link_add(name, "macvlan", {"IFLA_MACVLAN_MODE": number}, link=parent, mac=mac, mtu=mtu)
 
 
 def link_add_vxlan(
@@ -312,7 +324,7 @@ def link_add_vxlan(
     ``port`` defaults to the IANA port 4789 (``ip`` requires it be given)."""
     data: dict[AttrKey, Any] = {"IFLA_VXLAN_ID": v.int_range(vni, "vni", 0, 0xFFFFFF)}
     if remote is not None and group is not None:
-        raise ValueError("give remote or group, not both")
+        raise ValueError(f"remote {remote!r} and group {group!r} exclude each other: give one")
     peer = remote if remote is not None else group
     family = None
     if peer is not None:
@@ -332,28 +344,24 @@ def link_add_vxlan(
     if ttl is not None:
         data["IFLA_VXLAN_TTL"] = v.u8(ttl, "ttl")
     if learning is not None:
-        data["IFLA_VXLAN_LEARNING"] = 1 if _bool(learning, "learning") else 0
+        data["IFLA_VXLAN_LEARNING"] = 1 if v.boolean(learning, "learning") else 0
     if port is not None:
         data["IFLA_VXLAN_PORT"] = v.u16(port, "port")
-    return link_add(name, "vxlan", data=data, mtu=mtu, mac=mac)
+    return _link_add(name, "vxlan", data, mtu=mtu, mac=mac)
 
 
-def _bool(value: object, arg: str) -> bool:
-    if not isinstance(value, bool):
-        raise ValueError(f"{arg} must be True or False, not {value!r}")
-    return value
-
-
-def link_get(link: int | str) -> LinkMessage:
+def link_get(link: int | str, *, stats: bool = True) -> LinkMessage:
     """One link, by index or by name.  Equivalent to ``ip link show dev LINK``; sends
     RTM_GETLINK, NLM_F_REQUEST, an ifinfomsg of family AF_PACKET with the index (or 0
-    and ``IFLA_IFNAME``), then ``IFLA_EXT_MASK`` = RTEXT_FILTER_VF.  The kernel answers ENODEV
-    when there is no such link.  Sent without NLM_F_ACK, as ``ip`` does: the reply ends it."""
-    index, name = _link_ref(link, "name_or_index")
+    and ``IFLA_IFNAME``), then ``IFLA_EXT_MASK`` = RTEXT_FILTER_VF, or with ``stats=False``
+    RTEXT_FILTER_SKIP_STATS (a reply without counters, for looking up an index).  The kernel
+    answers ENODEV when there is no such link.  Sent without NLM_F_ACK, as ``ip`` does: the
+    reply ends it."""
+    index, name = v.link_ref(link, "name_or_index")
     attrs: dict[AttrKey, Any] = {}
     if name is not None:
         attrs["IFLA_IFNAME"] = name
-    attrs["IFLA_EXT_MASK"] = RTEXT_FILTER_VF
+    attrs["IFLA_EXT_MASK"] = RTEXT_FILTER_VF if v.boolean(stats, "stats") else RTEXT_FILTER_SKIP_STATS
     return LinkMessage(type=RTM_GETLINK, flags=NLM_F_REQUEST, family=AF_PACKET, index=index, attrs=attrs)
 
 
@@ -366,9 +374,7 @@ def link_dump(*, master: int | None = None, kind: str | None = None) -> LinkMess
     if master is not None:
         attrs["IFLA_MASTER"] = v.index(master, "master")
     if kind is not None:
-        if not isinstance(kind, str) or not kind or not kind.isprintable():
-            raise ValueError(f"kind must be a link kind such as 'veth', not {kind!r}")
-        attrs["IFLA_LINKINFO"] = {"IFLA_INFO_KIND": kind}
+        attrs["IFLA_LINKINFO"] = {"IFLA_INFO_KIND": v.kind(kind)}
     return LinkMessage(type=RTM_GETLINK, flags=DUMP, family=AF_PACKET, attrs=attrs)
 
 
@@ -394,19 +400,20 @@ def link_set(
     ``IFLA_NET_NS_FD`` and ``IFLA_IFNAME`` (the new name).  A link given by name (index 0) is
     looked up by the kernel through ``IFLA_IFNAME``; renaming needs the index.
     """
-    index, ref_name = _link_ref(link, "name_or_index")
+    index, ref_name = v.link_ref(link, "name_or_index")
     if name is not None:
         name = v.ifname(name, "name")
         if ref_name is not None and name != ref_name:
-            raise ValueError("renaming a link needs its index (IFLA_IFNAME then carries the new name)")
+            raise ValueError(
+                f"name_or_index {ref_name!r} must be an index to rename the link (IFLA_IFNAME carries the new name)"
+            )
     if master is not None and nomaster:
-        raise ValueError("give master or nomaster, not both")
-    if not isinstance(nomaster, bool):
-        raise ValueError(f"nomaster must be True or False, not {nomaster!r}")
+        raise ValueError(f"nomaster={nomaster!r} and master={master!r} exclude each other: give one")
+    v.boolean(nomaster, "nomaster")
     flags = change = 0
     if up is not None:
         change = IFF_UP
-        flags = IFF_UP if _bool(up, "up") else 0
+        flags = IFF_UP if v.boolean(up, "up") else 0
     attrs: dict[AttrKey, Any] = {}
     if mtu is not None:
         attrs["IFLA_MTU"] = v.mtu(mtu)
@@ -430,7 +437,7 @@ def link_set_hairpin(port: int, on: bool = True) -> LinkMessage:
     family AF_BRIDGE with the port's index, then ``IFLA_PROTINFO|NLA_F_NESTED {
     IFLA_BRPORT_MODE u8 }`` (without NLA_F_NESTED the kernel would silently ignore it)."""
     index = v.index(port, "port")
-    mode = 1 if _bool(on, "on") else 0
+    mode = 1 if v.boolean(on, "on") else 0
     return LinkMessage(
         type=RTM_SETLINK,
         flags=ACK,
@@ -444,7 +451,7 @@ def link_del(link: int | str) -> LinkMessage:
     """Delete a link (a veth takes its peer with it).  Equivalent to ``ip link del dev LINK``;
     sends RTM_DELLINK, NLM_F_REQUEST|NLM_F_ACK, an ifinfomsg with the index (or 0 and
     ``IFLA_IFNAME``)."""
-    index, name = _link_ref(link, "name_or_index")
+    index, name = v.link_ref(link, "name_or_index")
     attrs: dict[AttrKey, Any] = {"IFLA_IFNAME": name} if name is not None else {}
     return LinkMessage(type=RTM_DELLINK, flags=ACK, index=index, attrs=attrs)
 
@@ -521,19 +528,9 @@ def addr_dump(*, index: int | None = None, family: int | None = None) -> Address
     """Every address, filtered by the kernel (strict checking) by link index and family.
     Equivalent to ``ip [-4|-6] addr show [dev LINK]``; sends RTM_GETADDR,
     NLM_F_REQUEST|NLM_F_DUMP, an ifaddrmsg holding only the family and the index."""
-    fam = _family(family)
+    fam = v.family(family)
     idx = 0 if index is None else v.index(index, "link")
     return AddressMessage(type=RTM_GETADDR, flags=DUMP, family=fam, index=idx)
-
-
-def _family(family: object) -> int:
-    if family is None:
-        return AF_UNSPEC
-    if family in (4, AF_INET):
-        return AF_INET
-    if family in (6, AF_INET6):
-        return AF_INET6
-    raise ValueError(f"family must be AF_INET (2, or 4), AF_INET6 (10, or 6) or None, not {family!r}")
 
 
 # --------------------------------------------------------------------------------- routes
@@ -556,7 +553,7 @@ def _route(
     add = mtype == RTM_NEWROUTE
     fam, dst_addr, dst_len = v.network(dst, "dst")
     if family is not None:
-        want = _family(family)
+        want = v.family(family)
         if fam is not None and fam != want:
             raise ValueError(f"dst {dst!r} is not of family {family!r}")
         fam = want
@@ -679,7 +676,7 @@ def route_dump(*, table: int | str | None = None, family: int | None = None, oif
         attrs["RTA_TABLE"] = v.table(table)
     if oif is not None:
         attrs["RTA_OIF"] = v.index(oif, "oif")
-    return RouteMessage(type=RTM_GETROUTE, flags=DUMP, family=_family(family), attrs=attrs)
+    return RouteMessage(type=RTM_GETROUTE, flags=DUMP, family=v.family(family), attrs=attrs)
 
 
 def route_get(address: str | IPAddress) -> RouteMessage:

@@ -27,8 +27,6 @@ RTM_DELLINK = 17
 RTM_DELADDR = 21
 RTM_DELROUTE = 25
 IFF_UP = 0x1
-AF_INET = 2
-RT_TABLE_UNSPEC = 0
 
 #: ``IF_OPER_*`` as ``ip`` prints them.
 OPERSTATES = ("UNKNOWN", "NOTPRESENT", "DOWN", "LOWERLAYERDOWN", "TESTING", "DORMANT", "UP")
@@ -65,7 +63,6 @@ class Link(Record):
         "peer",
         "deleted",
         "_attrs",
-        "_family",
     )
     index: int
     name: str
@@ -80,7 +77,6 @@ class Link(Record):
     peer: int | None
     deleted: bool
     _attrs: Mapping[AttrKey, Any]
-    _family: int
 
     def __init__(
         self,
@@ -112,7 +108,6 @@ class Link(Record):
         self.peer = peer
         self.deleted = deleted
         self._attrs = {} if attrs is None else attrs
-        self._family = 0
 
     @property
     def up(self) -> bool:
@@ -194,7 +189,6 @@ def link_from(msg: LinkMessage) -> Link:
     link.flags = msg.link_flags
     link.deleted = msg.type == RTM_DELLINK
     link._attrs = a
-    link._family = msg.family
     link.name = "" if name is None else name
     link.kind = kind if isinstance(kind, str) else None
     link.operstate = "UNKNOWN" if oper is None else OPERSTATES[oper] if oper < 7 else str(oper)

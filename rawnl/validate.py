@@ -22,8 +22,12 @@ if TYPE_CHECKING:
 
 __all__ = [
     "address",
+    "boolean",
+    "family",
     "ifname",
     "index",
+    "kind",
+    "link_ref",
     "mac",
     "mtu",
     "network",
@@ -35,10 +39,15 @@ __all__ = [
     "u32",
 ]
 
+AF_UNSPEC = 0
 AF_INET = 2
 AF_INET6 = 10
 
 _IFNAMSIZ = 16  # including the NUL
+#: The kernel copies ``IFLA_INFO_KIND`` into ``char kind[MODULE_NAME_LEN]`` (``nla_strscpy``,
+#: truncating), and MODULE_NAME_LEN is 64 - sizeof(long): 56 bytes with the NUL on 64-bit.  No
+#: kind it can find is longer than 55 bytes.
+_KIND_MAX = 55
 _MTU_MIN = 68  # the IPv4 minimum; the kernel enforces each device's own maximum
 _MTU_MAX = 65535
 _U32_MAX = 0xFFFFFFFF
@@ -46,6 +55,7 @@ _U32_MAX = 0xFFFFFFFF
 #: ``ip``'s names for route tables (``/etc/iproute2/rt_tables``) and scopes.
 TABLE_NAMES = {"default": 253, "main": 254, "local": 255}
 SCOPE_NAMES = {"universe": 0, "global": 0, "site": 200, "link": 253, "host": 254, "nowhere": 255}
+
 
 def _int(value: object, arg: str, lo: int, hi: int) -> int:
     if isinstance(value, bool) or not isinstance(value, int):
@@ -99,6 +109,41 @@ def ifname(value: object, arg: str = "name") -> str:
 def index(value: object, arg: str = "index") -> int:
     """An interface index: a positive ``int`` below 2**31."""
     return _int(value, arg, 1, 0x7FFFFFFF)
+
+
+def link_ref(value: object, arg: str = "link") -> tuple[int, str | None]:
+    """A link given by index or by name: ``(index, None)`` or ``(0, name)``."""
+    if isinstance(value, str):
+        return 0, ifname(value, arg)
+    return index(value, arg), None
+
+
+def kind(value: object, arg: str = "kind") -> str:
+    """A link kind (``IFLA_INFO_KIND``) such as ``'veth'``: 1 to 55 printable bytes, the longest
+    the kernel can look up."""
+    if isinstance(value, str) and value.isprintable() and 0 < len(value.encode()) <= _KIND_MAX:
+        return value  # printable excludes lone surrogates, so encode() cannot fail
+    raise ValueError(
+        f"{arg} must be a link kind such as 'veth' or 'bridge' (1 to {_KIND_MAX} printable bytes), not {value!r}"
+    )
+
+
+def boolean(value: object, arg: str) -> bool:
+    """``True`` or ``False`` (not 0/1 or another truthy value)."""
+    if isinstance(value, bool):
+        return value
+    raise ValueError(f"{arg} must be True or False, not {value!r}")
+
+
+def family(value: object, arg: str = "family") -> int:
+    """An address family: ``None`` (any: AF_UNSPEC), AF_INET (2, or 4) or AF_INET6 (10, or 6)."""
+    if value is None:
+        return AF_UNSPEC
+    if value in (4, AF_INET):
+        return AF_INET
+    if value in (6, AF_INET6):
+        return AF_INET6
+    raise ValueError(f"{arg} must be AF_INET (2, or 4), AF_INET6 (10, or 6) or None, not {value!r}")
 
 
 _HEX = frozenset("0123456789abcdefABCDEF")

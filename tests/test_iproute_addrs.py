@@ -4,6 +4,7 @@ addr show`` is the observer."""
 from __future__ import annotations
 
 import errno
+import re
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -174,7 +175,7 @@ def test_invalid_argument_sends_nothing(
     ipr.addr_add("va", "192.0.2.1/24")
     before = ip("addr", "show", ns=netns)
     with ipr.monitor(timeout=0.5) as events:
-        with pytest.raises(ValueError, match=arg):
+        with pytest.raises(ValueError, match=rf"^{re.escape(arg)}\b"):
             call(ipr)
         after = ip("addr", "show", ns=netns)
         ipr.addr_add("va", "198.51.100.1/24")  # a marker: the first event must be this one

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import subprocess
+import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -82,3 +83,22 @@ def test_monitor_of_handle_opened_by_name(netns: NetNS) -> None:
         subprocess.run(["ip", "-n", str(netns.name), "link", "set", "lo", "up"], check=True)
         seen = [e for e in events if isinstance(e, Link)]
     assert any(e.name == "lo" and e.up for e in seen)
+
+
+def test_monitor_of_handle_opened_by_pid_that_has_exited(netns: NetNS) -> None:
+    """monitor() follows the handle's socket, not the pid it was opened with: once that process
+    has gone, the pid names nothing (or, reused, another namespace)."""
+    with subprocess.Popen(["ip", "netns", "exec", str(netns.name), "sleep", "30"]) as proc:
+        try:
+            deadline = time.monotonic() + 5
+            while NetNS.from_pid(proc.pid) != netns:  # until ip has entered the namespace
+                assert time.monotonic() < deadline, "ip netns exec did not enter the namespace"
+                time.sleep(0.01)
+            handle = IPRoute(proc.pid)
+        finally:
+            proc.kill()
+    assert proc.returncode is not None
+    with handle, handle.monitor(timeout=0.5) as events:
+        handle.link_add_veth("va", "vb")
+        seen = [e.name for e in events if isinstance(e, Link)]
+    assert "va" in seen

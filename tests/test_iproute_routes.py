@@ -4,6 +4,7 @@ route show`` is the observer."""
 from __future__ import annotations
 
 import errno
+import re
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -264,7 +265,7 @@ def test_invalid_argument_sends_nothing(
 ) -> None:
     before = ip("route", "show", "table", "all", ns=netns)
     with ipr.monitor(timeout=0.5) as events:
-        with pytest.raises(ValueError, match=arg):
+        with pytest.raises(ValueError, match=rf"^{re.escape(arg)}\b"):
             call(ipr)
         after = ip("route", "show", "table", "all", ns=netns)
         ipr.route_add("203.0.113.0/24", oif="va", table=77)  # a marker: the first event must be this one

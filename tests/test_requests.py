@@ -384,6 +384,8 @@ def test_link_del_and_get_by_name_use_ifla_ifname() -> None:
     get = roundtrip(rq.link_get("eth9"))
     assert (get.type, get.flags, get.index, get.attrs["IFLA_IFNAME"]) == (18, NLM_F_REQUEST, 0, "eth9")
     assert roundtrip(rq.link_get(3)).index == 3
+    assert roundtrip(rq.link_get(3)).attrs["IFLA_EXT_MASK"] == 0x1  # RTEXT_FILTER_VF, as ip
+    assert roundtrip(rq.link_get("eth9", stats=False)).attrs["IFLA_EXT_MASK"] == 0x8  # RTEXT_FILTER_SKIP_STATS
 
 
 def test_link_dump_filters() -> None:
@@ -465,13 +467,25 @@ BAD: list[tuple[str, Callable[[], object], str]] = [
     ("mtu bool", lambda: rq.link_set(2, mtu=True), "mtu"),
     ("txqlen", lambda: rq.link_set(2, txqlen=-1), "txqlen"),
     ("queues", lambda: rq.link_add_veth("a", "b", num_queues=0), "num_queues"),
+    ("veth mtu", lambda: rq.link_add_veth("a", "b", mtu=10), "mtu"),
+    ("veth txqlen", lambda: rq.link_add_veth("a", "b", txqlen=-1), "txqlen"),
+    ("veth peer netns", lambda: rq.link_add_veth("a", "b", peer_netns_fd=-1), "peer_netns_fd"),
+    ("veth peer netns both", lambda: rq.link_add_veth("a", "b", peer_netns_fd=3, peer_netns_pid=1), "peer_netns"),
     ("index", lambda: rq.link_set(0, up=True), "name_or_index"),
     ("up not bool", lambda: rq.link_set(2, up=1), "up"),  # type: ignore[arg-type]
     ("master+nomaster", lambda: rq.link_set(2, master=3, nomaster=True), "nomaster"),
-    ("rename by name", lambda: rq.link_set("a", name="b"), "renam"),
+    ("nomaster not bool", lambda: rq.link_set(2, nomaster=1), "nomaster"),  # type: ignore[arg-type]
+    ("rename by name", lambda: rq.link_set("a", name="b"), "name_or_index"),
     ("hairpin port", lambda: rq.link_set_hairpin(-1), "port"),
     ("macvlan mode", lambda: rq.link_add_macvlan("m", 2, "bogus"), "mode"),
     ("vni", lambda: rq.link_add_vxlan("x", 1 << 24), "vni"),
+    ("vxlan remote+group", lambda: rq.link_add_vxlan("x", 1, remote="192.0.2.1", group="239.1.1.1"), "remote"),
+    ("vxlan learning", lambda: rq.link_add_vxlan("x", 1, learning=1), "learning"),  # type: ignore[arg-type]
+    ("bridge stp", lambda: rq.link_add_bridge("b", stp="on"), "stp"),  # type: ignore[arg-type]
+    ("kind empty", lambda: rq.link_add("b", ""), "kind"),
+    ("kind too long", lambda: rq.link_add("b", "k" * 56), "kind"),
+    ("dump kind", lambda: rq.link_dump(kind="\n"), "kind"),
+    ("get stats", lambda: rq.link_get(2, stats=None), "stats"),  # type: ignore[arg-type]
     ("data key", lambda: rq.link_add("b", "bridge", data={"IFLA_BR_NOSUCH": 1}), "data"),
     ("data value", lambda: rq.link_add("b", "bridge", data={"IFLA_BR_STP_STATE": "on"}), "data"),
     ("vxlan group", lambda: rq.link_add_vxlan("x", 1, group="192.0.2.1"), "group"),
@@ -499,8 +513,15 @@ BAD: list[tuple[str, Callable[[], object], str]] = [
 
 @pytest.mark.parametrize(("what", "call", "arg"), BAD, ids=[b[0] for b in BAD])
 def test_bad_input_names_the_argument(what: str, call: Callable[[], object], arg: str) -> None:
-    with pytest.raises(ValueError, match=arg):
+    with pytest.raises(ValueError, match=rf"^{re.escape(arg)}\b"):
         call()
+
+
+def test_kind_up_to_the_kernels_limit() -> None:
+    """The kernel copies IFLA_INFO_KIND into char[MODULE_NAME_LEN] (56 with the NUL on 64-bit)."""
+    longest = "k" * 55
+    assert roundtrip(rq.link_add("b", longest)).attrs["IFLA_LINKINFO"]["IFLA_INFO_KIND"] == longest
+    assert roundtrip(rq.link_dump(kind=longest)).attrs["IFLA_LINKINFO"]["IFLA_INFO_KIND"] == longest
 
 
 def test_valid_names_accepted() -> None:
