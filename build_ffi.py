@@ -15,13 +15,9 @@ ffibuilder = cffi.FFI()
 
 ffibuilder.cdef(
     """
-    #define CLONE_NEWNET ...
-    #define CLONE_NEWNS ...
     #define MS_BIND ...
     #define MS_REC ...
     #define MS_SHARED ...
-    #define MS_PRIVATE ...
-    #define MS_SLAVE ...
     #define MNT_DETACH ...
 
     int rawnl_setns(int fd, int nstype);
@@ -71,10 +67,14 @@ if __name__ == "__main__":
     import tempfile
 
     # Build in a scratch directory (cffi writes rawnl/_nsffi.c, .o and .so under tmpdir), then
-    # put only the compiled module next to rawnl/__init__.py.
+    # put only the compiled module next to rawnl/__init__.py: copied under a temporary name and
+    # renamed over the old one, so that a process that has the old module loaded keeps its
+    # (unlinked) file instead of seeing it rewritten underneath.
     here = os.path.dirname(os.path.abspath(__file__))
     with tempfile.TemporaryDirectory() as tmp:
         built = ffibuilder.compile(tmpdir=tmp)
         target = os.path.join(here, "rawnl", os.path.basename(built))
-        shutil.copy2(built, target)
+        partial = f"{target}.{os.getpid()}.tmp"
+        shutil.copy2(built, partial)
+        os.replace(partial, target)
     print(target)

@@ -3,13 +3,9 @@
 from typing import Any
 
 class _Lib:
-    CLONE_NEWNET: int
-    CLONE_NEWNS: int
     MS_BIND: int
     MS_REC: int
     MS_SHARED: int
-    MS_PRIVATE: int
-    MS_SLAVE: int
     MNT_DETACH: int
 
     def rawnl_setns(self, fd: int, nstype: int, /) -> int: ...

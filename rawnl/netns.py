@@ -51,8 +51,10 @@ __all__ = [
 NETNS_RUN_DIR = "/run/netns"
 _LOCK_DIR = "/run"  # rawnl's own create/delete/cleanup serialise on flock(/run), across processes
 _NAME_MAX = 255
-_NS_GET_NSTYPE = 0xB703  # _IO(0xb7, 0x3), <linux/nsfs.h>
-_CLONE_NEWNET = 0x40000000
+# Kernel numbers (checked against the headers by tests/test_constants.py; not in __all__).  The
+# ioctl is used before the compiled module is loaded, so this is the one CLONE_NEWNET for both.
+NS_GET_NSTYPE = 0xB703  # _IO(0xb7, 0x3), <linux/nsfs.h>
+CLONE_NEWNET = 0x40000000  # <sched.h>
 _O_NS = os.O_RDONLY | os.O_CLOEXEC
 
 _EEXIST, _ENOENT, _EINVAL = 17, 2, 22
@@ -115,7 +117,7 @@ def _oserror(rc: int, what: str, path: str | None = None) -> OSError:
 
 def _setns(fd: int) -> None:
     """``setns(fd, CLONE_NEWNET)`` on the calling thread."""
-    rc = _lib().rawnl_setns(fd, _CLONE_NEWNET)
+    rc = _lib().rawnl_setns(fd, CLONE_NEWNET)
     if rc < 0:
         raise _oserror(rc, "setns(CLONE_NEWNET)")
 
@@ -200,10 +202,10 @@ class NetNS:
             import fcntl
 
             try:
-                nstype = fcntl.ioctl(fd, _NS_GET_NSTYPE)
+                nstype = fcntl.ioctl(fd, NS_GET_NSTYPE)
             except OSError:
                 nstype = -1
-            if nstype != _CLONE_NEWNET:
+            if nstype != CLONE_NEWNET:
                 what = "not a namespace file" if nstype == -1 else "a namespace, but not a network one"
                 hint = " (a stale file under /run/netns, not bind-mounted?)" if name is not None else ""
                 raise ValueError(f"{argument}: {path} is {what}{hint}")
@@ -288,6 +290,7 @@ class NetNS:
         _validate_name(name)
         lib = _lib()
         path = os.path.join(NETNS_RUN_DIR, name)
+        bpath = os.fsencode(path)  # a name from NetNS.list() may be undecodable ('bad\udcff')
         with _RunDirLock():
             made_dir = _ensure_run_dir(lib)
             try:
@@ -297,11 +300,11 @@ class NetNS:
                     raise FileExistsError(_EEXIST, f"network namespace {name!r} already exists", path) from None
                 os.close(fd)
                 try:
-                    _call_on_thread(_unshare_and_pin, path.encode())
+                    _call_on_thread(_unshare_and_pin, bpath)
                     return cls._open_path(path, name, "name")
                 except BaseException:
                     # Whether or not the bind mount was made (EINVAL when it was not), undo it.
-                    lib.rawnl_umount2(path.encode(), lib.MNT_DETACH)
+                    lib.rawnl_umount2(bpath, lib.MNT_DETACH)
                     os.unlink(path)
                     raise
             except BaseException:
@@ -323,7 +326,7 @@ class NetNS:
         with _RunDirLock():
             if not os.path.lexists(path):
                 raise FileNotFoundError(_ENOENT, f"no network namespace named {name!r}", path)
-            rc = lib.rawnl_umount2(path.encode(), lib.MNT_DETACH)
+            rc = lib.rawnl_umount2(os.fsencode(path), lib.MNT_DETACH)
             if rc < 0 and rc != -_EINVAL:  # EINVAL: not a mount point (a stale file): unlink it anyway
                 raise _oserror(rc, "umount2", path)
             os.unlink(path)
@@ -364,7 +367,7 @@ class _Entered:
     ) -> None:
         home, self._home = self._home, -1
         try:
-            rc = _lib().rawnl_setns(home, _CLONE_NEWNET)
+            rc = _lib().rawnl_setns(home, CLONE_NEWNET)
         finally:
             os.close(home)
         if rc < 0:
@@ -463,7 +466,7 @@ def cleanup_run_netns(*, any_creator: bool = False) -> bool:
 def _unshare_and_pin(path: bytes) -> None:
     """On a throw-away thread: a new network namespace, bind-mounted onto ``path``."""
     lib = _lib()
-    rc = lib.rawnl_unshare(lib.CLONE_NEWNET)
+    rc = lib.rawnl_unshare(CLONE_NEWNET)
     if rc < 0:
         raise _oserror(rc, "unshare(CLONE_NEWNET)")
     rc = lib.rawnl_mount(b"/proc/thread-self/ns/net", path, b"none", lib.MS_BIND, _NULL)

@@ -9,8 +9,11 @@ and a session-end leak check.
 - ``ip``: iproute2, the independent observer: ``ip("link", "show", ns=netns)`` runs
   ``ip -j -n NAME link show`` and returns the parsed JSON; ``details=True`` adds ``-d``;
   ``ip.text(...)`` returns plain output; ``ip.run(...)`` returns the CompletedProcess unchecked.
-- Every test that uses a namespace fixture is marked ``privileged``: it skips when not root, and
-  under ``RAWNL_REQUIRE_PRIVILEGED=1`` any skip of a privileged test is turned into a failure.
+- Every test that uses a namespace fixture is marked ``privileged`` (``-m "not privileged"``
+  selects the rest): it skips when not root.
+- Under ``RAWNL_REQUIRE_PRIVILEGED=1`` (CI) nothing may skip: every skipped test (xfail aside)
+  and every skipped module (``pytest.importorskip``, a module-level ``pytest.skip``) is reported
+  as a failure instead, whatever the reason; so fixtures and tests just call ``pytest.skip``.
 - At session end (teardown of an autouse session fixture, reported as an error): no namespace or
   mount of this run is left under /run/netns, no socket/namespace fd leaked (other fds: a little
   slack), and /run/netns is as it was at the start (removed again, if empty, when it did not
@@ -54,7 +57,7 @@ def unique_netns_name(tag: str = "t") -> str:
     return f"rawnl-{tag}-{PID}-{next(_counter)}"
 
 
-# -- privileged: skip without root, fail instead under RAWNL_REQUIRE_PRIVILEGED=1 ---------------
+# -- skips: plain skips, turned into failures under RAWNL_REQUIRE_PRIVILEGED=1 ---------------------
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     for item in items:
         if NAMESPACE_FIXTURES & set(getattr(item, "fixturenames", ())):
@@ -63,33 +66,42 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 def pytest_runtest_setup(item: pytest.Item) -> None:
     if item.get_closest_marker("privileged") is not None and not IS_ROOT:
-        reason = "privileged test: needs root (network namespaces)"
-        if REQUIRE_PRIVILEGED:
-            pytest.fail(f"{reason}, and RAWNL_REQUIRE_PRIVILEGED=1 forbids skipping it", pytrace=False)
-        pytest.skip(reason)
+        pytest.skip("privileged test: needs root (network namespaces)")
+
+
+def _skip_reason(longrepr: object) -> str:
+    """The reason of a skip report (its longrepr is ``(path, lineno, reason)``)."""
+    reason = str(longrepr[2]) if isinstance(longrepr, tuple) else str(longrepr)
+    return reason.removeprefix("Skipped: ")
 
 
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[None]:
     outcome = yield
     report: pytest.TestReport = outcome.get_result()  # type: ignore[attr-defined]
-    if (
-        REQUIRE_PRIVILEGED
-        and report.skipped
-        and not hasattr(report, "wasxfail")
-        and item.get_closest_marker("privileged") is not None
-    ):
-        longrepr = report.longrepr
-        reason = longrepr[2] if isinstance(longrepr, tuple) else str(longrepr)
+    if REQUIRE_PRIVILEGED and report.skipped and not hasattr(report, "wasxfail"):
+        reason = _skip_reason(report.longrepr)
         report.outcome = "failed"
-        report.longrepr = f"privileged test skipped under RAWNL_REQUIRE_PRIVILEGED=1: {reason}"
+        report.longrepr = f"skipped under RAWNL_REQUIRE_PRIVILEGED=1, which forbids skipping: {reason}"
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_make_collect_report(collector: pytest.Collector) -> Iterator[None]:
+    """A whole module skipped at collection (``importorskip``): a collection error under
+    RAWNL_REQUIRE_PRIVILEGED=1, before any other hook sees the report."""
+    outcome = yield
+    report: pytest.CollectReport = outcome.get_result()  # type: ignore[attr-defined]
+    if REQUIRE_PRIVILEGED and report.skipped:
+        reason = _skip_reason(report.longrepr)
+        report.outcome = "failed"
+        report.longrepr = (
+            f"{collector.nodeid} skipped under RAWNL_REQUIRE_PRIVILEGED=1, which forbids skipping: {reason}"
+        )
 
 
 # -- namespaces ------------------------------------------------------------------------------------
 def _require_root() -> None:
     if not IS_ROOT:  # normally handled by the privileged marker; this covers indirect uses
-        if REQUIRE_PRIVILEGED:
-            pytest.fail("needs root, and RAWNL_REQUIRE_PRIVILEGED=1 forbids skipping", pytrace=False)
         pytest.skip("needs root (network namespaces)")
 
 
