@@ -9,9 +9,10 @@ and reports the median of:
 * the cumulative time of the top-level ``rawnl`` entry (its own modules plus whatever standard
   modules they pull in that were not loaded yet).
 
-It also lists the modules ``import rawnl`` brings in and checks that none of asyncio,
-subprocess, cffi, typing, dataclasses or enum is among them (in ``python -S``, so that site's
-``.pth`` hooks do not load them first; ``tests/test_import_light.py`` asserts the same).
+It also lists the modules ``import rawnl`` brings in and checks that none of the heavy ones
+(``FORBIDDEN`` in ``tests/test_import_light.py``, which asserts the same: asyncio, subprocess,
+cffi, typing, dataclasses, enum) is among them (in ``python -S``, so that site's ``.pth`` hooks
+do not load them first).
 Usage:  .venv/bin/python benchmarks/importtime.py [--runs N]
 """
 
@@ -26,7 +27,10 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-FORBIDDEN = ("asyncio", "subprocess", "cffi", "typing", "dataclasses", "enum")
+sys.path.insert(0, str(ROOT / "tests"))
+
+from test_import_light import FORBIDDEN  # noqa: E402  (the test's list: one place for both)
+
 LINE = re.compile(r"^import time:\s+(\d+)\s+\|\s+(\d+)\s+\|(\s*)(\S+)")
 
 

@@ -22,27 +22,22 @@ import ipaddress
 from typing import Any
 
 import pytest
+from codec_strategies import headers, s32, u8, u16, u32
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from iproute2_capture import load
+from pyroute2.netlink.rtnl.ifaddrmsg import ifaddrmsg
+from pyroute2.netlink.rtnl.ifinfmsg import ifinfmsg
+from pyroute2.netlink.rtnl.rtmsg import rtmsg
 
 import rawnl
 from rawnl import AddressMessage, LinkMessage, RouteMessage, codec
 from rawnl.structs import AddrCacheInfo, Nexthop
 
-pyroute2 = pytest.importorskip("pyroute2")
-from pyroute2.netlink.rtnl.ifaddrmsg import ifaddrmsg  # noqa: E402
-from pyroute2.netlink.rtnl.ifinfmsg import ifinfmsg  # noqa: E402
-from pyroute2.netlink.rtnl.rtmsg import rtmsg  # noqa: E402
-from test_golden import load  # noqa: E402
-
 SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 # -------------------------------------------------------------------------------------- specs
 
-u8 = st.integers(0, 0xFF)
-u16 = st.integers(0, 0xFFFF)
-u32 = st.integers(0, 0xFFFFFFFF)
-s32 = st.integers(-(1 << 31), (1 << 31) - 1)
 ascii_text = st.text(st.characters(min_codepoint=0x21, max_codepoint=0x7E), min_size=1, max_size=15)
 macs = st.binary(min_size=6, max_size=6).map(lambda b: b.hex(":"))
 v4 = st.ip_addresses(v=4).map(str)
@@ -145,9 +140,6 @@ def link_specs(draw: st.DrawFn, protinfo: bool = True) -> dict[str, Any]:
         fixed["family"] = 7  # AF_BRIDGE: a bridge port's PROTINFO nest
         attrs["IFLA_PROTINFO"] = draw(subset(BRPORT_DATA, min_size=1))
     return {"kind": "link", "type": draw(st.integers(16, 19)), **draw(headers), "fixed": fixed, "attrs": attrs}
-
-
-headers = st.fixed_dictionaries({"flags": u16, "seq": u32, "pid": u32})
 
 
 @st.composite
@@ -384,8 +376,8 @@ def _from_pr_value(name: str, value: Any) -> Any:
     return value
 
 
-def _from_pr_attrs(value: Any, only: set[str] | None = None) -> dict[str, Any]:
-    return {n: _from_pr_value(n, v) for n, v in _pr_items(value) if only is None or n in only}
+def _from_pr_attrs(value: Any) -> dict[str, Any]:
+    return {n: _from_pr_value(n, v) for n, v in _pr_items(value)}
 
 
 def pyroute2_decode(kind: str, data: bytes) -> dict[str, Any]:

@@ -6,9 +6,11 @@ It creates its own network namespace (``rawnl-golden-<pid>``), deletes it at the
 failure), and never touches the machine's own namespace.  Inside it:
 
 * **iproute2's requests**: each ``ip -n NS ...`` / ``bridge -n NS ...`` command runs under
-  ``strace -f -e trace=sendmsg,sendto -e write=all -xx -s 65536``; the hex dump strace prints of
-  every buffer sent gives the exact bytes, and the last message of the command's request type is
-  kept (``ip`` also sends look-ups first: a GETLINK to turn a name into an index, say);
+  ``strace -f -e trace=sendmsg,sendto -e write=all`` (``strace_sent`` in
+  ``tests/iproute2_capture.py``, which the tests that compare with ``ip`` use too); the hex dump
+  strace prints of every buffer sent gives the exact bytes, and the last message of the command's
+  request type is kept (``ip`` also sends look-ups first: a GETLINK to turn a name into an index,
+  say);
 * **the kernel's replies** (dumps, an ACK, errors with extended-ack text): a small raw
   ``AF_NETLINK`` client (this file, run again with ``--replies`` under ``ip netns exec``) sends
   requests and records every datagram it receives.
@@ -30,7 +32,6 @@ import argparse
 import json
 import os
 import platform
-import re
 import shutil
 import socket
 import struct
@@ -41,7 +42,9 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
+
+from iproute2_capture import strace_sent  # noqa: E402  (shared with the tests that compare with ip)
 
 from rawnl import codec, schema  # noqa: E402  (names and value types for the annotations)
 
@@ -188,17 +191,9 @@ class Annotator:
     def body(self, off: int, end: int, mtype: int, flags: int, depth: int) -> None:
         fam = _family_of_type(mtype)
         if fam is not None:
-            sname, fields, table = FIXED[fam]
-            pos = off + 16
-            family = self.data[pos]
-            for field, code in fields:
-                size = struct.calcsize("=" + code)
-                if code == "x":
-                    self.emit(pos, pos + size, f"{sname}.{field}", depth)
-                else:
-                    (value,) = struct.unpack_from("=" + code, self.data, pos)
-                    self.emit(pos, pos + size, f"{sname}.{field} {value}", depth)
-                pos += size
+            _sname, _fields, table = FIXED[fam]
+            family = self.data[off + 16]
+            pos = self.fixed(off + 16, fam, "", depth)
             self.attrs(pos, end, table, family, depth)
         elif mtype == 2:  # NLMSG_ERROR
             (error,) = struct.unpack_from("=i", self.data, off + 16)
@@ -229,6 +224,16 @@ class Annotator:
                 self.attrs(off + 20, end, schema.NLMSGERR, 0, depth)
         elif end > off + 16:
             self.emit(off + 16, end, "payload", depth)
+
+    def fixed(self, pos: int, fam: str, prefix: str, depth: int) -> int:
+        """One line per field of the fixed header of ``FIXED[fam]`` at ``pos``; returns its end."""
+        sname, fields, _table = FIXED[fam]
+        for field, code in fields:
+            size = struct.calcsize("=" + code)
+            value = "" if code == "x" else f" {struct.unpack_from('=' + code, self.data, pos)[0]}"
+            self.emit(pos, pos + size, f"{prefix}{sname}.{field}{value}", depth)
+            pos += size
+        return pos
 
     def attrs(self, start: int, end: int, table: codec.AttrTable, family: int, depth: int) -> None:
         raw = []
@@ -279,13 +284,7 @@ class Annotator:
         if isinstance(typ, codec._Nested):
             self.attrs(ps, pe, typ.table, family, depth)
         elif isinstance(typ, schema._LinkPeer):
-            sname, fields, _table = FIXED["link"]
-            pos = ps
-            for field, code in fields:
-                size = struct.calcsize("=" + code)
-                value = "" if code == "x" else f" {struct.unpack_from('=' + code, self.data, pos)[0]}"
-                self.emit(pos, pos + size, f"peer {sname}.{field}{value}", depth)
-                pos += size
+            pos = self.fixed(ps, "link", "peer ", depth)
             self.attrs(pos, pe, schema.LINK, family, depth)
         elif isinstance(typ, schema._ProtInfo) and family == AF_BRIDGE and atype & codec.NLA_F_NESTED:
             self.attrs(ps, pe, schema.BRPORT, family, depth)
@@ -337,33 +336,6 @@ def _iproute_version() -> str:
 
 
 # ------------------------------------------------------------------------------------ requests
-
-_DUMP_LINE = re.compile(r"^\s*(?:\[pid\s+\d+\]\s*)?\|\s*[0-9a-f]{5}\s+((?:[0-9a-f]{2}\s{1,2})+)")
-_SYSCALL = re.compile(r"^(?:\[pid\s+\d+\]\s*|\d+\s+)?(sendmsg|sendto)\(")
-
-
-def strace_sent(argv: list[str]) -> list[bytes]:
-    """Every netlink message ``argv`` sends, from strace's hex dumps of the sent buffers."""
-    cmd = ["strace", "-f", "-qq", "-e", "trace=sendmsg,sendto", "-e", "write=all", "-xx", "-s", "65536", *argv]
-    proc = subprocess.run(cmd, capture_output=True, text=True, check=False)
-    if proc.returncode != 0:
-        raise RuntimeError(f"{' '.join(argv)} failed:\n{proc.stderr[-2000:]}")
-    blobs: list[bytearray] = []
-    for line in proc.stderr.splitlines():
-        if _SYSCALL.match(line):
-            blobs.append(bytearray())
-        elif blobs and (m := _DUMP_LINE.match(line)):
-            blobs[-1] += bytes.fromhex(m.group(1))
-    out = []
-    for blob in blobs:
-        off = 0
-        while len(blob) - off >= 16:
-            length = HDR.unpack_from(blob, off)[0]
-            if length < 16 or length > len(blob) - off:
-                break
-            out.append(bytes(blob[off : off + length]))
-            off += (length + 3) & ~3
-    return out
 
 
 def capture_request(argv: list[str], mtype: int) -> bytes:
