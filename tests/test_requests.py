@@ -4,8 +4,8 @@ Two kinds of check:
 
 * iproute2 as the oracle: each builder's encoding is compared byte for byte (sequence number and
   port id aside) with the request ``ip``/``bridge`` sends for the equivalent command, captured
-  with ``strace -e write=all`` in a throw-away namespace during the test; and with the captures in
-  ``tests/data/*.hex`` when those exist;
+  with ``strace -e write=all`` in a throw-away namespace during the test (the stored captures in
+  ``tests/data/*.hex`` are compared in ``tests/test_golden.py``);
 * structure: decode the encoding and check the fields and flags each docstring promises.
 """
 
@@ -13,8 +13,6 @@ from __future__ import annotations
 
 import re
 import shutil
-import struct
-import subprocess
 from collections.abc import Callable
 from typing import Any
 
@@ -22,7 +20,9 @@ import pytest
 
 import rawnl
 from rawnl import requests as rq
-from rawnl.codec import NLA_F_NESTED, NLMSG_HDR
+from rawnl.codec import NLA_F_NESTED
+
+from iproute2_capture import nul_terminate_kinds, strace_sent  # isort: skip
 
 NLM_F_REQUEST, NLM_F_ACK, NLM_F_EXCL, NLM_F_CREATE, NLM_F_DUMP = 0x1, 0x4, 0x200, 0x400, 0x300
 IFA_F_NODAD, IFA_F_NOPREFIXROUTE = 0x02, 0x200
@@ -40,67 +40,11 @@ def roundtrip(msg: rawnl.Message) -> Any:
 
 # ------------------------------------------------------------------------ iproute2 as oracle
 
-_DUMP_LINE = re.compile(r"^\s*\|\s*[0-9a-f]{5}\s+((?:[0-9a-f]{2}\s{1,2})+)")
-_SYSCALL = re.compile(r"^\d+\s+(sendmsg|sendto)\(")
-
 
 def _strace_requests(cmd: list[str]) -> list[bytes]:
-    """Run ``cmd`` under strace and return every netlink message it sent (seq and pid zeroed)."""
-    proc = subprocess.run(
-        ["strace", "-f", "-qq", "-e", "trace=sendmsg,sendto", "-e", "write=all", "-o", "/dev/stderr", *cmd],
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=60,
-    )
-    blobs: list[bytearray] = []
-    for line in proc.stderr.splitlines():
-        if _SYSCALL.match(line):
-            blobs.append(bytearray())
-            continue
-        m = _DUMP_LINE.match(line)
-        if m and blobs:
-            blobs[-1] += bytes.fromhex(m.group(1).replace(" ", ""))
-    out = []
-    for blob in blobs:
-        off = 0
-        while len(blob) - off >= 16:
-            length = NLMSG_HDR.unpack_from(blob, off)[0]
-            if length < 16 or length > len(blob) - off:
-                break
-            msg = bytearray(blob[off : off + length])
-            msg[8:16] = bytes(8)
-            out.append(bytes(msg))
-            off += (length + 3) & ~3
-    return out
-
-
-def _nul_terminate_kinds(msg: bytes) -> bytes:
-    """iproute2 sends ``IFLA_INFO_KIND``/``IFLA_INFO_SLAVE_KIND`` without the terminating NUL
-    (``addattr_l(..., strlen(kind))``); rawnl sends the NUL, as the kernel's own messages do, and
-    the kernel's policy (NLA_STRING) takes both.  Add the NUL to ip's request (fixing the
-    lengths of the enclosing nest and message) so that everything else compares byte for byte."""
-    if NLMSG_HDR.unpack_from(msg)[1] not in (16, 17, 18, 19):
-        return msg
-
-    def attrs(region: bytes, in_linkinfo: bool) -> bytes:
-        out = b""
-        off = 0
-        while off + 4 <= len(region):
-            alen, atype = struct.unpack_from("=HH", region, off)
-            payload = region[off + 4 : off + alen]
-            kind = atype & 0x3FFF
-            if in_linkinfo and kind in (1, 4) and not payload.endswith(b"\0"):
-                payload += b"\0"
-            elif not in_linkinfo and kind == 18:
-                payload = attrs(payload, True)
-            n = 4 + len(payload)
-            out += struct.pack("=HH", n, atype) + payload + bytes(-n % 4)
-            off += (alen + 3) & ~3
-        return out
-
-    body = msg[16:32] + attrs(msg[32:], False)
-    return NLMSG_HDR.pack(16 + len(body), *NLMSG_HDR.unpack_from(msg)[1:]) + body
+    """Every netlink message ``cmd`` sent, seq and pid zeroed (some commands are refused by the
+    kernel, e.g. deleting a route that is not there: the request was still sent)."""
+    return [m[:8] + bytes(8) + m[16:] for m in strace_sent(cmd, check=False)]
 
 
 @pytest.fixture
@@ -296,7 +240,7 @@ def test_same_bytes_as_iproute2(case: str, scratch: dict[str, Any], ip: Any) -> 
     else:
         cmd = ip.command(*args, ns=scratch["ns"], json=False)
     ours = wire(build(scratch))
-    sent = [_nul_terminate_kinds(m) for m in _strace_requests(cmd)]
+    sent = [nul_terminate_kinds(m) for m in _strace_requests(cmd)]
     same_type = [m for m in sent if m[4:6] == ours[4:6]]
     assert same_type, f"{cmd} sent no message of our type; it sent {[m.hex() for m in sent]}"
     assert ours in same_type, "\n".join(
@@ -309,7 +253,7 @@ def test_veth_peer_in_netns_same_bytes_as_iproute2(scratch: dict[str, Any], ip: 
     same namespace fd (the fd number is ip's own)."""
     cmd = ip.command("link", "add", "vA", "type", "veth", "peer", "name", "vB", "netns", scratch["ns2"].name,
                      ns=scratch["ns"], json=False)  # fmt: skip
-    [sent] = [_nul_terminate_kinds(m) for m in _strace_requests(cmd) if m[4:6] == b"\x10\x00" and len(m) > 32]
+    [sent] = [nul_terminate_kinds(m) for m in _strace_requests(cmd) if m[4:6] == b"\x10\x00" and len(m) > 32]
     peer = rawnl.decode(sent)[0].attrs["IFLA_LINKINFO"]["IFLA_INFO_DATA"]["VETH_INFO_PEER"]
     fd = peer.attrs["IFLA_NET_NS_FD"]
     assert wire(rq.link_add_veth("vA", "vB", peer_netns_fd=fd)) == sent
