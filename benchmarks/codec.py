@@ -38,6 +38,7 @@ from typing import Any
 import rawnl
 from rawnl import AddressMessage, RouteMessage, codec
 from rawnl import requests as rq
+from rawnl.netns import run_netns_as_found
 
 PAIRS = 1000
 
@@ -238,7 +239,8 @@ def main() -> int:
         if os.geteuid() != 0:
             print("benchmarks/codec.py needs root to capture a dump (or --load FILE)")
             return 2
-        grams = capture_dump()
+        with run_netns_as_found():
+            grams = capture_dump()
         if args.save:
             args.save.write_bytes(b"".join(struct.pack("=I", len(g)) + g for g in grams))
 

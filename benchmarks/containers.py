@@ -44,7 +44,7 @@ from typing import Any
 
 from rawnl import IPRoute, NetNS
 from rawnl.netconfig import Network
-from rawnl.netns import NETNS_RUN_DIR, cleanup_run_netns
+from rawnl.netns import NETNS_RUN_DIR, run_netns_as_found
 from rawnl.strategies import create_network_interfaces
 
 CNI_BRIDGE = "/usr/lib/cni/bridge"
@@ -229,9 +229,8 @@ def main() -> int:
     if os.geteuid() != 0:
         print("benchmarks/containers.py: needs root (it creates network namespaces)", file=sys.stderr)
         return 1
-    had_run_dir = os.path.isdir(NETNS_RUN_DIR)
     results: dict[str, dict[str, Any]] = {}
-    try:
+    with run_netns_as_found():
         results["rawnl"] = measure("rawnl", wire_rawnl, args.containers)
         results["pyroute2"] = measure("pr2", wire_pyroute2, args.containers)
         if os.access(CNI_BRIDGE, os.X_OK):
@@ -240,9 +239,6 @@ def main() -> int:
             print(
                 f"(CNI skipped: {CNI_BRIDGE} missing; apt-get install -y containernetworking-plugins)", file=sys.stderr
             )
-    finally:
-        if not had_run_dir:
-            cleanup_run_netns(any_creator=True)
     base = results["rawnl"]["median_ms"]
     for r in results.values():
         r["ratio"] = r["median_ms"] / base

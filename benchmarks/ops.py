@@ -40,7 +40,7 @@ from typing import Any
 
 import rawnl
 from rawnl import IPRoute
-from rawnl.netns import NetNS
+from rawnl.netns import NetNS, run_netns_as_found
 
 PID = os.getpid()
 _counter = iter(range(1_000_000))
@@ -394,10 +394,11 @@ def main() -> int:
         ("d", lambda: rows.append(bench_d(args.n, 5 * args.reps, args.settle, with_py2))),
         ("e", lambda: rows.append(bench_e(10 * args.reps))),
     ]  # fmt: skip
-    for key, step in steps:
-        if key in args.only:
-            print(f"running ({key}) ...", flush=True)
-            step()
+    with run_netns_as_found():
+        for key, step in steps:
+            if key in args.only:
+                print(f"running ({key}) ...", flush=True)
+                step()
     report(rows)
     return 0
 

@@ -44,6 +44,7 @@ __all__ = [
     "NetNS",
     "check_thread",
     "cleanup_run_netns",
+    "run_netns_as_found",
     "run_in",
     "socket_in",
 ]
@@ -461,6 +462,21 @@ def cleanup_run_netns(*, any_creator: bool = False) -> bool:
     lib = _lib()
     with _RunDirLock():
         return _remove_run_dir(lib)
+
+
+class run_netns_as_found:  # used like a function: ``with run_netns_as_found():``
+    """Leave ``/run/netns`` as it was: if it did not exist on entry, remove it on exit when it is
+    empty (whoever made it: rawnl, or ``ip netns add`` in a subprocess).  For demos, benchmarks
+    and tools that make throw-away namespaces."""
+
+    __slots__ = ("_had",)
+
+    def __enter__(self) -> None:
+        self._had = os.path.isdir(NETNS_RUN_DIR)
+
+    def __exit__(self, *exc: object) -> None:
+        if not self._had:
+            cleanup_run_netns(any_creator=True)
 
 
 def _unshare_and_pin(path: bytes) -> None:

@@ -47,6 +47,7 @@ sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 from iproute2_capture import strace_sent  # noqa: E402  (shared with the tests that compare with ip)
 
 from rawnl import codec, schema  # noqa: E402  (names and value types for the annotations)
+from rawnl.netns import run_netns_as_found  # noqa: E402
 
 HDR = struct.Struct("=IHHII")
 NLA = struct.Struct("=HH")
@@ -530,6 +531,11 @@ def main() -> None:
             sys.exit(f"capture_golden.py needs {tool}")
     ns = f"rawnl-golden-{os.getpid()}"
     args.out.mkdir(parents=True, exist_ok=True)
+    with run_netns_as_found():
+        _capture(ns, args.out)
+
+
+def _capture(ns: str, out: Path) -> None:
     run(["ip", "netns", "add", ns])
     try:
         vectors: dict[str, tuple[bytes, str, str]] = {}
@@ -553,7 +559,7 @@ def main() -> None:
         argv = ["ip", "-n", ns, *cmd]
         vectors[name] = (capture_request(argv, RTM_NEWLINK), title, " ".join(argv).replace(ns, "NS"))
         for name, (data, title, command) in vectors.items():
-            (args.out / f"{name}.hex").write_text(annotated(data, title, command))
+            (out / f"{name}.hex").write_text(annotated(data, title, command))
             print(f"{name}.hex: {len(data)} bytes")
     finally:
         subprocess.run(["ip", "netns", "del", ns], check=False)
