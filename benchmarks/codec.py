@@ -35,6 +35,12 @@ from ipaddress import IPv4Address
 from pathlib import Path
 from typing import Any
 
+# Imported once here, as rawnl is: an import statement inside a timed function would charge
+# pyroute2 for a module lookup on every call.
+from pyroute2.netlink.rtnl.ifaddrmsg import ifaddrmsg
+from pyroute2.netlink.rtnl.marshal import MarshalRtnl
+from pyroute2.netlink.rtnl.rtmsg import rtmsg
+
 import rawnl
 from rawnl import AddressMessage, RouteMessage, codec
 from rawnl import requests as rq
@@ -142,8 +148,6 @@ def rawnl_addr_message() -> bytes:
 
 
 def pyroute2_route() -> bytes:
-    from pyroute2.netlink.rtnl.rtmsg import rtmsg
-
     msg = rtmsg()
     msg["header"]["type"] = 24
     msg["header"]["flags"] = 0x605
@@ -158,8 +162,6 @@ def pyroute2_route() -> bytes:
 
 
 def pyroute2_addr() -> bytes:
-    from pyroute2.netlink.rtnl.ifaddrmsg import ifaddrmsg
-
     msg = ifaddrmsg()
     msg["header"]["type"] = 20
     msg["header"]["flags"] = 0x605
@@ -217,8 +219,6 @@ def rawnl_decode_materialise(grams: list[bytes]) -> list[Any]:
 
 
 def pyroute2_parse(grams: list[bytes]) -> list[Any]:
-    from pyroute2.netlink.rtnl.marshal import MarshalRtnl
-
     marshal = MarshalRtnl()
     out: list[Any] = []
     for gram in grams:

@@ -9,6 +9,7 @@ fixed header fields, and ``attrs``: a mapping from the kernel's attribute name t
 from __future__ import annotations
 
 import struct
+from operator import attrgetter
 
 from ._record import Record
 from .codec import (
@@ -26,7 +27,7 @@ from .schema import ADDRESS, IFADDRMSG, IFINFOMSG, LINK, NLMSGERR, ROUTE, RTMSG
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from collections.abc import Mapping
+    from collections.abc import Callable, Mapping
     from typing import Any, ClassVar, TypeAlias
 
     from .codec import AttrKey
@@ -59,6 +60,16 @@ _I32 = struct.Struct("=i")
 _EMPTY_REQUEST = NLMSG_HDR.pack(16, 0, 0, 0, 0)  # a header-only request, echoed whole
 
 
+def _head_packer(fixed: struct.Struct) -> Callable[..., bytes]:
+    """``pack(length, type, flags, seq, pid, *fixed fields)``: nlmsghdr and ``fixed`` at once."""
+    return struct.Struct(NLMSG_HDR.format + fixed.format.lstrip("=")).pack
+
+
+_pack_link_head = _head_packer(IFINFOMSG)
+_pack_address_head = _head_packer(IFADDRMSG)
+_pack_route_head = _head_packer(RTMSG)
+
+
 class _Base(Record):
     """The netlink header fields every message has: ``type``, ``flags``, ``seq``, ``pid``."""
 
@@ -89,11 +100,71 @@ class _Base(Record):
                 )
                 + body
             )
-        except struct.error as exc:
-            raise ValueError(f"cannot encode the netlink header: {exc} (length {16 + len(body)})") from None
+        except struct.error:
+            raise self._field_error(flags, seq, pid, 16 + len(body)) from None
+
+    def _field_error(self, flags: int | None, seq: int | None, pid: int | None, length: int) -> ValueError:
+        """The error for a header field ``struct`` refused, naming the first such field."""
+        values = {
+            "length": length,
+            "type": self.type,
+            "flags": self.flags if flags is None else flags,
+            "seq": self.seq if seq is None else seq,
+            "pid": self.pid if pid is None else pid,
+        }
+        for (name, value), code in zip(values.items(), "IHHII", strict=True):
+            try:
+                struct.pack("=" + code, value)
+            except struct.error as exc:
+                return ValueError(f"cannot encode the netlink header's {name} {value!r}: {exc}")
+        return ValueError(f"cannot encode the netlink header: {values}")  # pragma: no cover
 
 
-class LinkMessage(_Base):
+class _Fixed(_Base):
+    """A message whose body is a fixed C struct (``FIXED``, packing the fields ``FIELDS`` in
+    order) followed by attributes of ``TABLE``: links, addresses and routes.
+
+    Each subclass spells out its own ``encode``, packing ``nlmsghdr`` and the fixed struct in one
+    ``struct`` call with every field named: building a request is rawnl's hottest path, and a
+    generic version (fields fetched by ``attrgetter`` and passed with ``*``) measured ~0.25 us
+    slower per message, an eighth of an address request.
+    """
+
+    __slots__ = ()
+    if TYPE_CHECKING:
+        attrs: Mapping[AttrKey, Any]
+    TABLE: ClassVar[AttrTable]
+    FIXED: ClassVar[struct.Struct]
+    FIELDS: ClassVar[tuple[str, ...]]
+    # Made from those by __init_subclass__: a getter of the fixed fields' values, and their
+    # struct codes (for naming a field ``struct`` refused).
+    _fixed_values: ClassVar[attrgetter[tuple[Any, ...]]]
+    _field_codes: ClassVar[str]
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        cls._fixed_values = attrgetter(*cls.FIELDS)
+        cls._field_codes = cls.FIXED.format.lstrip("=").replace("x", "")
+        assert len(cls._field_codes) == len(cls.FIELDS), cls
+
+    def encode_body(self) -> bytes:
+        """The fixed struct and the attributes (a veth peer is sent this way, with no header)."""
+        try:
+            fixed = self.FIXED.pack(*self._fixed_values(self))
+        except struct.error:
+            raise self._field_error(None, None, None, 0) from None
+        return fixed + encode_attrs(self.TABLE, self.attrs)
+
+    def _field_error(self, flags: int | None, seq: int | None, pid: int | None, length: int) -> ValueError:
+        for name, code, value in zip(self.FIELDS, self._field_codes, self._fixed_values(self), strict=True):
+            try:
+                struct.pack("=" + code, value)
+            except struct.error as exc:
+                return ValueError(f"cannot encode {type(self).__name__}.{name} {value!r}: {exc}")
+        return _Base._field_error(self, flags, seq, pid, length)
+
+
+class LinkMessage(_Fixed):
     """``RTM_NEWLINK`` / ``DELLINK`` / ``GETLINK`` / ``SETLINK``: ``struct ifinfomsg`` then
     ``IFLA_*`` attributes.
 
@@ -103,6 +174,8 @@ class LinkMessage(_Base):
 
     __slots__ = ("family", "link_type", "index", "link_flags", "change", "attrs")
     TABLE: ClassVar[AttrTable] = LINK
+    FIXED = IFINFOMSG
+    FIELDS = ("family", "link_type", "index", "link_flags", "change")
 
     def __init__(
         self,
@@ -129,10 +202,27 @@ class LinkMessage(_Base):
         self.change = change
         self.attrs: Mapping[AttrKey, Any] = {} if attrs is None else attrs
 
-    def encode_body(self) -> bytes:
-        return IFINFOMSG.pack(self.family, self.link_type, self.index, self.link_flags, self.change) + encode_attrs(
-            LINK, self.attrs
-        )
+    def encode(self, *, flags: int | None = None, seq: int | None = None, pid: int | None = None) -> bytes:
+        """As :meth:`_Base.encode`; ``nlmsghdr`` and ``ifinfomsg`` are packed by one call."""
+        attrs = encode_attrs(LINK, self.attrs)
+        try:
+            return (
+                _pack_link_head(
+                    32 + len(attrs),
+                    self.type,
+                    self.flags if flags is None else flags,
+                    self.seq if seq is None else seq,
+                    self.pid if pid is None else pid,
+                    self.family,
+                    self.link_type,
+                    self.index,
+                    self.link_flags,
+                    self.change,
+                )
+                + attrs
+            )
+        except struct.error:
+            raise self._field_error(flags, seq, pid, 32 + len(attrs)) from None
 
     @classmethod
     def _decode(cls, data: bytes, mtype: int, flags: int, seq: int, pid: int) -> LinkMessage:
@@ -153,7 +243,7 @@ class LinkMessage(_Base):
         return msg
 
 
-class AddressMessage(_Base):
+class AddressMessage(_Fixed):
     """``RTM_NEWADDR`` / ``DELADDR`` / ``GETADDR``: ``struct ifaddrmsg`` then ``IFA_*``.
 
     ``addr_flags`` is ``ifa_flags`` (the low 8 bits; ``IFA_FLAGS`` carries all 32).
@@ -161,6 +251,8 @@ class AddressMessage(_Base):
 
     __slots__ = ("family", "prefixlen", "addr_flags", "scope", "index", "attrs")
     TABLE: ClassVar[AttrTable] = ADDRESS
+    FIXED = IFADDRMSG
+    FIELDS = ("family", "prefixlen", "addr_flags", "scope", "index")
 
     def __init__(
         self,
@@ -187,10 +279,27 @@ class AddressMessage(_Base):
         self.index = index
         self.attrs: Mapping[AttrKey, Any] = {} if attrs is None else attrs
 
-    def encode_body(self) -> bytes:
-        return IFADDRMSG.pack(self.family, self.prefixlen, self.addr_flags, self.scope, self.index) + encode_attrs(
-            ADDRESS, self.attrs
-        )
+    def encode(self, *, flags: int | None = None, seq: int | None = None, pid: int | None = None) -> bytes:
+        """As :meth:`_Base.encode`; ``nlmsghdr`` and ``ifaddrmsg`` are packed by one call."""
+        attrs = encode_attrs(ADDRESS, self.attrs)
+        try:
+            return (
+                _pack_address_head(
+                    24 + len(attrs),
+                    self.type,
+                    self.flags if flags is None else flags,
+                    self.seq if seq is None else seq,
+                    self.pid if pid is None else pid,
+                    self.family,
+                    self.prefixlen,
+                    self.addr_flags,
+                    self.scope,
+                    self.index,
+                )
+                + attrs
+            )
+        except struct.error:
+            raise self._field_error(flags, seq, pid, 24 + len(attrs)) from None
 
     @classmethod
     def _decode(cls, data: bytes, mtype: int, flags: int, seq: int, pid: int) -> AddressMessage:
@@ -211,7 +320,7 @@ class AddressMessage(_Base):
         return msg
 
 
-class RouteMessage(_Base):
+class RouteMessage(_Fixed):
     """``RTM_NEWROUTE`` / ``DELROUTE`` / ``GETROUTE``: ``struct rtmsg`` then ``RTA_*``.
 
     ``table`` is ``rtm_table`` (``RT_TABLE_UNSPEC`` when the table is above 255 and travels in
@@ -231,6 +340,18 @@ class RouteMessage(_Base):
         "attrs",
     )
     TABLE: ClassVar[AttrTable] = ROUTE
+    FIXED = RTMSG
+    FIELDS = (
+        "family",
+        "dst_len",
+        "src_len",
+        "tos",
+        "table",
+        "protocol",
+        "scope",
+        "route_type",
+        "route_flags",
+    )
 
     def __init__(
         self,
@@ -265,18 +386,31 @@ class RouteMessage(_Base):
         self.route_flags = route_flags
         self.attrs: Mapping[AttrKey, Any] = {} if attrs is None else attrs
 
-    def encode_body(self) -> bytes:
-        return RTMSG.pack(
-            self.family,
-            self.dst_len,
-            self.src_len,
-            self.tos,
-            self.table,
-            self.protocol,
-            self.scope,
-            self.route_type,
-            self.route_flags,
-        ) + encode_attrs(ROUTE, self.attrs)
+    def encode(self, *, flags: int | None = None, seq: int | None = None, pid: int | None = None) -> bytes:
+        """As :meth:`_Base.encode`; ``nlmsghdr`` and ``rtmsg`` are packed by one call."""
+        attrs = encode_attrs(ROUTE, self.attrs)
+        try:
+            return (
+                _pack_route_head(
+                    28 + len(attrs),
+                    self.type,
+                    self.flags if flags is None else flags,
+                    self.seq if seq is None else seq,
+                    self.pid if pid is None else pid,
+                    self.family,
+                    self.dst_len,
+                    self.src_len,
+                    self.tos,
+                    self.table,
+                    self.protocol,
+                    self.scope,
+                    self.route_type,
+                    self.route_flags,
+                )
+                + attrs
+            )
+        except struct.error:
+            raise self._field_error(flags, seq, pid, 28 + len(attrs)) from None
 
     @classmethod
     def _decode(cls, data: bytes, mtype: int, flags: int, seq: int, pid: int) -> RouteMessage:
