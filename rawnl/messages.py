@@ -59,6 +59,11 @@ _I32 = struct.Struct("=i")
 _EMPTY_REQUEST = NLMSG_HDR.pack(16, 0, 0, 0, 0)  # a header-only request, echoed whole
 
 
+def _codes(st: struct.Struct) -> str:
+    """The one-letter codes of ``st``'s fields, padding left out: ``"=BxHiII"`` -> ``"BHiII"``."""
+    return st.format.lstrip("=").replace("x", "")
+
+
 def _head_packer(fixed: struct.Struct) -> Callable[..., bytes]:
     """``pack(length, type, flags, seq, pid, *fixed fields)``: nlmsghdr and ``fixed`` at once."""
     return struct.Struct(NLMSG_HDR.format + fixed.format.lstrip("=")).pack
@@ -103,20 +108,31 @@ class _Base(Record):
             raise self._field_error(flags, seq, pid, 16 + len(body)) from None
 
     def _field_error(self, flags: int | None, seq: int | None, pid: int | None, length: int) -> ValueError:
-        """The error for a header field ``struct`` refused, naming the first such field."""
-        values = {
-            "length": length,
-            "type": self.type,
-            "flags": self.flags if flags is None else flags,
-            "seq": self.seq if seq is None else seq,
-            "pid": self.pid if pid is None else pid,
-        }
-        for (name, value), code in zip(values.items(), "IHHII", strict=True):
+        """The error for a field ``struct`` refused, naming the first such field."""
+        fields = self._checked_fields(flags, seq, pid, length)
+        for label, code, value in fields:
             try:
                 struct.pack("=" + code, value)
             except struct.error as exc:
-                return ValueError(f"cannot encode the netlink header's {name} {value!r}: {exc}")
-        return ValueError(f"cannot encode the netlink header: {values}")  # pragma: no cover
+                return ValueError(f"cannot encode {label} {value!r}: {exc}")
+        return ValueError(f"cannot encode {type(self).__name__}: {fields}")  # pragma: no cover
+
+    def _checked_fields(
+        self, flags: int | None, seq: int | None, pid: int | None, length: int
+    ) -> list[tuple[str, str, Any]]:
+        """``(label, struct code, value)`` of every fixed-size field, as :meth:`encode` packs them."""
+        values = (
+            length,
+            self.type,
+            self.flags if flags is None else flags,
+            self.seq if seq is None else seq,
+            self.pid if pid is None else pid,
+        )
+        names = ("length", "type", "flags", "seq", "pid")
+        return [
+            (f"the netlink header's {name}", code, value)
+            for name, code, value in zip(names, _codes(NLMSG_HDR), values, strict=True)
+        ]
 
 
 class _Fixed(_Base):
@@ -135,13 +151,6 @@ class _Fixed(_Base):
     TABLE: ClassVar[AttrTable]
     FIXED: ClassVar[struct.Struct]
     FIELDS: ClassVar[tuple[str, ...]]
-    # Made from those by __init_subclass__: the fields' struct codes (to name one ``struct`` refused).
-    _field_codes: ClassVar[str]
-
-    def __init_subclass__(cls, **kwargs: Any) -> None:
-        super().__init_subclass__(**kwargs)
-        cls._field_codes = cls.FIXED.format.lstrip("=").replace("x", "")
-        assert len(cls._field_codes) == len(cls.FIELDS), cls
 
     def _fixed_values(self) -> list[Any]:
         return [getattr(self, name) for name in self.FIELDS]
@@ -154,13 +163,14 @@ class _Fixed(_Base):
             raise self._field_error(None, None, None, 0) from None
         return fixed + encode_attrs(self.TABLE, self.attrs)
 
-    def _field_error(self, flags: int | None, seq: int | None, pid: int | None, length: int) -> ValueError:
-        for name, code, value in zip(self.FIELDS, self._field_codes, self._fixed_values(), strict=True):
-            try:
-                struct.pack("=" + code, value)
-            except struct.error as exc:
-                return ValueError(f"cannot encode {type(self).__name__}.{name} {value!r}: {exc}")
-        return _Base._field_error(self, flags, seq, pid, length)
+    def _checked_fields(
+        self, flags: int | None, seq: int | None, pid: int | None, length: int
+    ) -> list[tuple[str, str, Any]]:
+        own = [
+            (f"{type(self).__name__}.{name}", code, value)
+            for name, code, value in zip(self.FIELDS, _codes(self.FIXED), self._fixed_values(), strict=True)
+        ]
+        return own + super()._checked_fields(flags, seq, pid, length)
 
 
 class LinkMessage(_Fixed):
