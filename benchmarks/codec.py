@@ -43,8 +43,8 @@ from pyroute2.netlink.rtnl.rtmsg import rtmsg
 
 import rawnl
 from rawnl import AddressMessage, RouteMessage, codec
-from rawnl import requests as rq
-from rawnl.netns import run_netns_as_found
+from rawnl.engine.netns import run_netns_as_found
+from rawnl.ops import addresses, routes
 
 PAIRS = 1000
 
@@ -112,11 +112,11 @@ def best(fn: Callable[[], object], repeat: int, number: int) -> float:
 
 
 def rawnl_route_builder() -> bytes:
-    return rq.route_add("198.51.100.0/24", gateway="192.0.2.254", table=1000).encode(seq=1)
+    return routes.route_add("198.51.100.0/24", gateway="192.0.2.254", table=1000).encode(seq=1)
 
 
 def rawnl_addr_builder() -> bytes:
-    return rq.addr_add(5, "192.0.2.1/24").encode(seq=1)
+    return addresses.addr_add(5, "192.0.2.1/24").encode(seq=1)
 
 
 DST, GW, ADDR = IPv4Address("198.51.100.0"), IPv4Address("192.0.2.254"), IPv4Address("192.0.2.1")

@@ -43,9 +43,9 @@ from contextlib import contextmanager, suppress
 from typing import Any
 
 from rawnl import IPRoute, NetNS
-from rawnl.netconfig import Network
-from rawnl.netns import NETNS_RUN_DIR, run_netns_as_found
-from rawnl.strategies import create_network_interfaces
+from rawnl.engine.netns import NETNS_RUN_DIR, run_netns_as_found
+from rawnl.runc.config import Network
+from rawnl.runc.strategies import create_network_interfaces
 
 CNI_BRIDGE = "/usr/lib/cni/bridge"
 CNI_PATH = "/usr/lib/cni"

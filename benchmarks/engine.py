@@ -20,8 +20,8 @@ import time
 from collections.abc import Callable
 
 import rawnl
-from rawnl.netns import NetNS, cleanup_run_netns, run_in
-from rawnl.nlsocket import NetlinkSocket
+from rawnl.engine.netns import NetNS, cleanup_run_netns, run_in
+from rawnl.engine.socket import NetlinkSocket
 
 
 def measure(fn: Callable[[], object], count: int) -> tuple[float, float, float]:

@@ -20,7 +20,7 @@ import time
 from collections.abc import Callable
 
 from rawnl import NetlinkSocket
-from rawnl.netns import NetNS, cleanup_run_netns, socket_in
+from rawnl.engine.netns import NetNS, cleanup_run_netns, socket_in
 
 AF_NETLINK, NETLINK_ROUTE = 16, 0
 TARGET_MS = 0.5

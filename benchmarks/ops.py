@@ -40,7 +40,7 @@ from typing import Any
 
 import rawnl
 from rawnl import IPRoute
-from rawnl.netns import NetNS, run_netns_as_found
+from rawnl.engine.netns import NetNS, run_netns_as_found
 
 PID = os.getpid()
 _counter = iter(range(1_000_000))

@@ -1,10 +1,10 @@
-"""``python -m rawnl``: the ``rawnl`` command (see :mod:`rawnl.cli`)."""
+"""``python -m rawnl``: the ``rawnl`` command (see :mod:`rawnl.cli.main`)."""
 
 from __future__ import annotations
 
 import sys
 
-from .cli import main
+from .cli.main import main
 
 if __name__ == "__main__":
     sys.exit(main())

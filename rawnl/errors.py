@@ -1,12 +1,48 @@
-"""rawnl's exceptions."""
+"""Every exception rawnl raises, in one place (all exported from :mod:`rawnl`).
+
+=========================  ====================  ===============================================
+exception                  base                  raised when
+=========================  ====================  ===============================================
+:class:`DecodeError`       ``ValueError``        bytes are not well-formed netlink (the codec)
+:class:`NetlinkError`      ``OSError``           the kernel refused a request (errno + its text)
+:class:`DumpInterrupted`   ``Exception``         a dump ended with ``NLM_F_DUMP_INTR`` too often
+:class:`BatchOverrunError` ``OSError``           a batch's answers overflowed the receive buffer
+:class:`NamespaceRestoreError` ``BaseException`` a thread could not return to its namespace
+:class:`NetworkConfigError` ``ValueError``       a runc network config field is wrong
+:class:`CommandError`      ``Exception``         the ``rawnl`` command's one-line user errors
+=========================  ====================  ===============================================
+
+Bad arguments to the operations raise plain ``ValueError`` naming the argument, before anything
+is sent.  This module imports nothing of rawnl's, so every layer can use it.
+"""
 
 from __future__ import annotations
 
 import os
 
-from .codec import DecodeError
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from .wire.message import Message
 
-__all__ = ["DecodeError", "NetlinkError"]
+__all__ = [
+    "BatchOverrunError",
+    "CommandError",
+    "DecodeError",
+    "DumpInterrupted",
+    "NamespaceRestoreError",
+    "NetlinkError",
+    "NetworkConfigError",
+]
+
+
+class DecodeError(ValueError):
+    """Malformed netlink data.  ``offset`` is the byte offset of the problem in the buffer given
+    to the decoder (for a message inside a larger buffer, counted from that buffer's start)."""
+
+    def __init__(self, reason: str, offset: int) -> None:
+        super().__init__(f"{reason} (at byte offset {offset})")
+        self.reason = reason
+        self.offset = offset
 
 
 class NetlinkError(OSError):
@@ -54,7 +90,7 @@ class NetlinkError(OSError):
             text += f" ({', '.join(details)})"
         return text
 
-    def __reduce__(self):  # type: ignore[no-untyped-def]
+    def __reduce__(self) -> tuple[object, ...]:
         return (
             _rebuild,
             (self.errno, self.kernel_message, self.attribute, self.offset, self.missing, self.request_type),
@@ -72,3 +108,47 @@ def _rebuild(  # noqa: PLR0917 - the pickle protocol passes arguments by positio
     return NetlinkError(
         errno, kernel_message, attribute=attribute, offset=offset, missing=missing, request_type=request_type
     )
+
+
+class DumpInterrupted(Exception):  # noqa: N818 - the kernel's name for it (NLM_F_DUMP_INTR)
+    """A dump ended with ``NLM_F_DUMP_INTR``: the table changed while it was read, so the result
+    may be inconsistent.  ``messages`` holds everything that was received."""
+
+    def __init__(self, messages: list[Message]) -> None:
+        super().__init__(f"dump interrupted by a concurrent change ({len(messages)} messages received)")
+        self.messages = messages
+
+
+class BatchOverrunError(OSError):
+    """The receive buffer overflowed during a batch, so some outcomes are unknown (the requests
+    were sent).  Raised only if the sizing in :meth:`rawnl.NetlinkSocket.batch` was wrong."""
+
+
+class NamespaceRestoreError(BaseException):
+    """A thread could not be moved back to its own network namespace.
+
+    A :class:`BaseException` (not an :class:`Exception`) on purpose: the thread is still in the
+    other namespace, and code that goes on after ``except Exception:`` would open sockets and
+    change links there.  The thread stays marked: :meth:`rawnl.NetNS.enter` and
+    :func:`rawnl.engine.netns.check_thread` raise this again on it.  ``errno`` is the error of
+    the failed ``setns``; ``original`` the exception that was propagating out of the ``with``
+    block, if any.
+    """
+
+    def __init__(self, message: str, errno: int = 0, original: BaseException | None = None) -> None:
+        super().__init__(message)
+        self.errno = errno
+        self.original = original
+
+
+class NetworkConfigError(ValueError):
+    """A network config field is wrong; ``field`` is its JSON name (or ``None`` for the document)."""
+
+    def __init__(self, field: str | None, message: str) -> None:
+        super().__init__(f"{field}: {message}" if field else message)
+        self.field = field
+        self.message = message
+
+
+class CommandError(Exception):
+    """A mistake the user of the ``rawnl`` command can fix: printed as one line, exit status 1."""

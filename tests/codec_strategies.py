@@ -23,11 +23,13 @@ from rawnl import (
     RawMessage,
     Repeated,
     RouteMessage,
-    codec,
-    messages,
-    schema,
-    structs,
 )
+from rawnl.wire import address as waddress
+from rawnl.wire import codec, structs
+from rawnl.wire import link as wlink
+from rawnl.wire import message as wmessage
+from rawnl.wire import route as wroute
+from rawnl.wire.kinds import bridge, veth
 
 AF_UNSPEC, AF_INET, AF_BRIDGE, AF_INET6 = 0, 2, 7, 10
 NLM_F_CAPPED, NLM_F_ACK_TLVS = 0x100, 0x200
@@ -53,8 +55,8 @@ test_v4 = st.sampled_from(["192.0.2.", "198.51.100.", "203.0.113."]).flatmap(
 test_v6 = st.integers(1, 0xFFFF).map(lambda h: ipaddress.IPv6Address(f"2001:db8::{h:x}"))
 
 #: Kinds that select a data table, and some that do not (their data is kept as bytes).
-KINDS = [*sorted(schema._KIND_DATA), "tun", "ipvlan", "wireguard"]
-SLAVE_KINDS = [*sorted(schema._SLAVE_DATA), "bond"]
+KINDS = [*sorted(wlink._KIND_DATA), "tun", "ipvlan", "wireguard"]
+SLAVE_KINDS = [*sorted(wlink._SLAVE_DATA), "bond"]
 STRING_CHOICES: dict[str, st.SearchStrategy[str]] = {
     "IFLA_INFO_KIND": st.sampled_from(KINDS),
     "IFLA_INFO_SLAVE_KIND": st.sampled_from(SLAVE_KINDS),
@@ -96,24 +98,24 @@ def value_strategy(  # noqa: PLR0911 - one branch per value type
         if depth >= MAX_DEPTH:
             return None
         return attrs_strategy(typ.table, family, depth + 1)
-    if isinstance(typ, schema._LinkPeer):
+    if isinstance(typ, veth._LinkPeer):
         if depth >= MAX_DEPTH:
             return None
         return link_peer(family, depth + 1)
-    if isinstance(typ, schema._ProtInfo):
+    if isinstance(typ, wlink._ProtInfo):
         if family == AF_BRIDGE:
             old_form = st.one_of(u8, st.binary(max_size=12).filter(lambda b: len(b) != 1))
             if depth >= MAX_DEPTH:
                 return old_form
-            return st.one_of(old_form, attrs_strategy(schema.BRPORT, family, depth + 1))
+            return st.one_of(old_form, attrs_strategy(bridge.BRPORT, family, depth + 1))
         if family == AF_INET6:
-            return None if depth >= MAX_DEPTH else attrs_strategy(schema.INET6, family, depth + 1)
+            return None if depth >= MAX_DEPTH else attrs_strategy(wlink.INET6, family, depth + 1)
         return st.binary(max_size=12)
-    if isinstance(typ, schema._AfSpec):
+    if isinstance(typ, wlink._AfSpec):
         if depth >= MAX_DEPTH:
             return None
-        return attrs_strategy(schema.BRIDGE_AF if family == AF_BRIDGE else schema.AF_SPEC, family, depth + 1)
-    if isinstance(typ, schema._Multipath):
+        return attrs_strategy(wlink.BRIDGE_AF if family == AF_BRIDGE else wlink.AF_SPEC, family, depth + 1)
+    if isinstance(typ, wroute._Multipath):
         if depth >= MAX_DEPTH:
             return None
         return st.lists(nexthop(family, depth + 1), max_size=3)
@@ -131,7 +133,7 @@ def link_peer(family: int, depth: int) -> st.SearchStrategy[LinkMessage]:
         index=s32,
         link_flags=u32,
         change=u32,
-        attrs=attrs_strategy(schema.LINK, family, depth),
+        attrs=attrs_strategy(wlink.LINK, family, depth),
     )
 
 
@@ -141,7 +143,7 @@ def nexthop(family: int, depth: int) -> st.SearchStrategy[Any]:
         flags=u8,
         hops=u8,
         ifindex=s32,
-        attrs=attrs_strategy(schema.ROUTE, family, depth, exclude=("RTA_MULTIPATH",)),
+        attrs=attrs_strategy(wroute.ROUTE, family, depth, exclude=("RTA_MULTIPATH",)),
     )
 
 
@@ -215,7 +217,7 @@ headers = st.fixed_dictionaries({"flags": u16, "seq": u32, "pid": u32})
 @st.composite
 def link_messages(draw: st.DrawFn) -> LinkMessage:
     family = draw(families)
-    attrs = _merge(draw(realistic_link_attrs(family)), draw(attrs_strategy(schema.LINK, family)))
+    attrs = _merge(draw(realistic_link_attrs(family)), draw(attrs_strategy(wlink.LINK, family)))
     return LinkMessage(
         type=draw(st.integers(16, 19)),
         **draw(headers),
@@ -247,7 +249,7 @@ def realistic_link_attrs(draw: st.DrawFn, family: int) -> dict[Any, Any]:
         attrs["IFLA_NUM_TX_QUEUES"] = attrs["IFLA_NUM_RX_QUEUES"] = 1
         attrs["IFLA_LINKINFO"] = {"IFLA_INFO_KIND": "veth", "IFLA_INFO_DATA": {"VETH_INFO_PEER": peer}}
     elif choice == "bridge":
-        data = draw(attrs_strategy(schema.BRIDGE, family, 2, unknown=False))
+        data = draw(attrs_strategy(bridge.BRIDGE, family, 2, unknown=False))
         attrs["IFLA_LINKINFO"] = {"IFLA_INFO_KIND": "bridge", "IFLA_INFO_DATA": data}
     elif choice == "macvlan":
         data = {"IFLA_MACVLAN_MODE": draw(st.sampled_from([1, 2, 4, 8, 16]))}
@@ -275,7 +277,7 @@ def realistic_link_attrs(draw: st.DrawFn, family: int) -> dict[Any, Any]:
     else:
         attrs["IFLA_MTU"] = draw(st.integers(68, 65535))
         attrs["IFLA_ADDRESS"] = draw(macs)
-        attrs["IFLA_STATS64"] = draw(_struct_values(schema.STATS64._st, structs.Stats64))
+        attrs["IFLA_STATS64"] = draw(_struct_values(wlink.STATS64._st, structs.Stats64))
         if family == AF_BRIDGE:  # AF_BRIDGE links carry IFLA_BRIDGE_* in IFLA_AF_SPEC
             attrs["IFLA_AF_SPEC"] = {"IFLA_BRIDGE_MODE": draw(u16)}
         else:
@@ -286,7 +288,7 @@ def realistic_link_attrs(draw: st.DrawFn, family: int) -> dict[Any, Any]:
 @st.composite
 def address_messages(draw: st.DrawFn) -> AddressMessage:
     family = draw(families)
-    attrs = draw(attrs_strategy(schema.ADDRESS, family))
+    attrs = draw(attrs_strategy(waddress.ADDRESS, family))
     if draw(st.booleans()):
         addr = draw(test_v6 if family == AF_INET6 else test_v4)
         realistic: dict[Any, Any] = {"IFA_LOCAL": addr, "IFA_ADDRESS": addr, "IFA_FLAGS": draw(u32)}
@@ -310,7 +312,7 @@ def address_messages(draw: st.DrawFn) -> AddressMessage:
 @st.composite
 def route_messages(draw: st.DrawFn) -> RouteMessage:
     family = draw(families)
-    attrs = draw(attrs_strategy(schema.ROUTE, family))
+    attrs = draw(attrs_strategy(wroute.ROUTE, family))
     if draw(st.booleans()):
         addrs = test_v6 if family == AF_INET6 else test_v4
         realistic: dict[Any, Any] = {"RTA_DST": draw(addrs), "RTA_TABLE": draw(u32)}
@@ -349,7 +351,7 @@ def route_messages(draw: st.DrawFn) -> RouteMessage:
     )
 
 
-ext_ack_attrs = attrs_strategy(schema.NLMSGERR, AF_UNSPEC, max_size=4)
+ext_ack_attrs = attrs_strategy(wmessage.NLMSGERR, AF_UNSPEC, max_size=4)
 errnos = st.one_of(st.integers(-133, 0), s32)
 ack_flags = u16.map(lambda f: f & ~(NLM_F_CAPPED | NLM_F_ACK_TLVS))
 
@@ -379,7 +381,7 @@ def done_messages(draw: st.DrawFn) -> DoneMessage:
     )
 
 
-raw_types = u16.filter(lambda t: t not in messages._DECODERS)
+raw_types = u16.filter(lambda t: t not in wmessage._DECODERS)
 
 
 @st.composite
@@ -405,7 +407,7 @@ def materialise(value: Any) -> Any:
         return ("nexthop", value.flags, value.hops, value.ifindex, materialise(value.attrs))
     if isinstance(value, list):
         return [materialise(v) for v in value]
-    if isinstance(value, messages.Message):
+    if isinstance(value, wmessage.Message):
         fields = {f: getattr(value, f) for f in value._fields if f != "attrs"}
         if hasattr(value, "attrs"):
             fields["attrs"] = materialise(value.attrs)

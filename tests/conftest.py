@@ -34,8 +34,8 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 if TYPE_CHECKING:
-    from rawnl.netns import NetNS
-    from rawnl.nlsocket import NetlinkSocket
+    from rawnl.engine.netns import NetNS
+    from rawnl.engine.socket import NetlinkSocket
 
 PID = os.getpid()
 REQUIRE_PRIVILEGED = os.environ.get("RAWNL_REQUIRE_PRIVILEGED") == "1"
@@ -116,7 +116,7 @@ def make_netns() -> Iterator[Callable[[], NetNS]]:
     """``make_netns()`` creates a fresh named namespace (through NetNS.create); every one it made
     is closed and deleted after the test, even when the test failed."""
     _require_root()
-    from rawnl.netns import NetNS
+    from rawnl.engine.netns import NetNS
 
     made: list[NetNS] = []
 
@@ -155,7 +155,7 @@ def netns2(make_netns: Callable[[], NetNS]) -> NetNS:
 @pytest.fixture
 def nlsock(netns: NetNS) -> Iterator[NetlinkSocket]:
     """A ``rawnl.NetlinkSocket`` opened inside ``netns``."""
-    from rawnl.nlsocket import NetlinkSocket
+    from rawnl.engine.socket import NetlinkSocket
 
     with NetlinkSocket(netns=netns) as sock:
         yield sock
@@ -280,7 +280,7 @@ def _session_leak_check() -> Iterator[None]:
 
     if IS_ROOT:
         if not had_run_netns and os.path.isdir(RUN_NETNS):
-            from rawnl.netns import cleanup_run_netns
+            from rawnl.engine.netns import cleanup_run_netns
 
             cleanup_run_netns(any_creator=True)  # only if empty: concurrent runs may use it
             if os.path.isdir(RUN_NETNS) and not os.listdir(RUN_NETNS):

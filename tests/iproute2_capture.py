@@ -17,13 +17,14 @@ import struct
 import subprocess
 from pathlib import Path
 
-from rawnl import codec, schema
+from rawnl.wire import codec
+from rawnl.wire import link as wlink
 
 DATA = Path(__file__).parent / "data"
 HDR = codec.NLMSG_HDR
 NLA = struct.Struct("=HH")
 LINK_TYPES = (16, 17, 18, 19)  # RTM_NEWLINK, RTM_DELLINK, RTM_GETLINK, RTM_SETLINK
-IFLA_LINKINFO = schema.LINK.by_name["IFLA_LINKINFO"].number
+IFLA_LINKINFO = wlink.LINK.by_name["IFLA_LINKINFO"].number
 KIND_ATTRS = (1, 4)  # IFLA_INFO_KIND, IFLA_INFO_SLAVE_KIND
 
 # strace -e write=all: the call, then its buffer as hex-dump lines "| 00000  30 00 00 00 ...  0...";

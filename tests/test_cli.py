@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 
 from rawnl import IPRoute, NetNS, run_in
-from rawnl.cli import main
+from rawnl.cli.main import main
 
 RAWNL = [sys.executable, "-m", "rawnl"]
 

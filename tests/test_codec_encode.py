@@ -19,8 +19,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from rawnl import AddressMessage, LinkMessage, Repeated, RouteMessage, decode
-from rawnl.codec import encode_attrs
-from rawnl.schema import ADDRESS, LINK, LINKINFO, ROUTE
+from rawnl.wire.address import ADDRESS
+from rawnl.wire.codec import encode_attrs
+from rawnl.wire.link import LINK, LINKINFO
+from rawnl.wire.route import ROUTE
 
 IFA_ADDRESS = 1
 IFA_LOCAL = 2

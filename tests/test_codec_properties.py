@@ -28,10 +28,10 @@ from rawnl import (
     RawMessage,
     Repeated,
     RouteMessage,
-    codec,
     decode,
 )
-from rawnl.codec import clear_layout_cache
+from rawnl.wire import codec
+from rawnl.wire.codec import clear_layout_cache
 
 from codec_strategies import (  # isort: skip
     address_messages,

@@ -4,13 +4,14 @@ A small C program is generated from the names rawnl uses, compiled against the h
 it prints each name's value.  Nothing here holds an expected value of its own.  Three sources of
 names are checked:
 
-* every member (aliases included) of every class in ``rawnl.constants.ALL_CLASSES``, under its
-  kernel name (class name + ``_`` + member name, as ``rawnl.constants.kernel_name`` builds it);
-* every row ``(name, number)`` of every attribute table in ``rawnl.schema.ALL_TABLES`` (the rows
-  of ``IFLA_AF_SPEC`` are ``AF_*`` families from ``<sys/socket.h>``);
+* every member (aliases included) of every class in ``rawnl.wire.constants.ALL_CLASSES``, under
+  its kernel name (class name + ``_`` + member name, as ``kernel_name`` builds it);
+* every row ``(name, number)`` of every attribute table in ``rawnl.wire.registry.all_tables()``
+  (the rows of ``IFLA_AF_SPEC`` are ``AF_*`` families from ``<sys/socket.h>``);
 * every public module-level ``int`` constant with a kernel prefix (``NLMSG_``, ``RTM_``, ``AF_``,
   ``SOL_NETLINK``, ``IFF_`` ...) in every module of the ``rawnl`` package, so modules added later
-  are checked without editing this file.
+  are checked without editing this file.  Only :mod:`rawnl.wire.uapi` may define them (each
+  kernel number is defined once): that is checked too.
 """
 
 from __future__ import annotations
@@ -28,7 +29,8 @@ from pathlib import Path
 import pytest
 
 import rawnl
-from rawnl import codec, constants, schema
+from rawnl.wire import codec, constants, registry
+from rawnl.wire import link as wlink
 
 HEADERS = [
     "sys/socket.h",
@@ -42,6 +44,8 @@ HEADERS = [
     "linux/if_bridge.h",
     "linux/veth.h",
     "linux/nsfs.h",
+    "linux/sockios.h",
+    "sys/mount.h",
 ]
 
 #: Prefixes of kernel (and libc socket-API) names.  A public module-level int in rawnl whose name
@@ -109,22 +113,23 @@ def class_names() -> Iterator[tuple[str, int, str]]:
                 name = constants.kernel_name(member)
             else:
                 name = f"{cls.__name__}_{member_name}"
-            yield name, int(member), f"rawnl.constants.{cls.__name__}.{member_name}"
+            yield name, int(member), f"rawnl.wire.constants.{cls.__name__}.{member_name}"
 
 
 def table_rows() -> Iterator[tuple[str, int, str]]:
-    for table in schema.ALL_TABLES:
+    for table in registry.all_tables():
         for spec in table.by_number.values():
-            yield spec.name, spec.number, f"rawnl.schema table {table.name}"
+            yield spec.name, spec.number, f"attribute table {table.name}"
 
 
 def rawnl_modules() -> list[str]:
     """Every module of the rawnl package (compiled extensions and ``__main__`` excepted)."""
     names = ["rawnl"]
-    for info in pkgutil.iter_modules(rawnl.__path__):
-        if info.name == "__main__" or info.name.startswith("_nsffi"):
+    for info in pkgutil.walk_packages(rawnl.__path__, "rawnl."):
+        last = info.name.rsplit(".", 1)[-1]
+        if last == "__main__" or last.startswith("_nsffi"):
             continue
-        names.append(f"rawnl.{info.name}")
+        names.append(info.name)
     return sorted(names)
 
 
@@ -230,10 +235,38 @@ def test_schema_tables_match_headers(kernel: tuple[dict[str, int], set[str]]) ->
 
 def test_module_constants_match_headers(kernel: tuple[dict[str, int], set[str]]) -> None:
     rows = list(module_constants())
-    where = {w.rsplit(".", 1)[0] for _n, _v, w in rows}
-    # the modules written so far that carry their own numbers are seen by the scan
-    assert {"rawnl.codec", "rawnl.messages", "rawnl.schema", "rawnl.netns"} <= where
+    assert len(rows) > 300  # uapi's numbers are seen by the scan
     _check(rows, kernel)
+
+
+def test_kernel_numbers_are_defined_once() -> None:
+    """Only rawnl.wire.uapi defines kernel numbers: a module-level constant elsewhere is an
+    import of uapi's (the same object, found by name in uapi), never a second definition."""
+    from rawnl.wire import uapi
+
+    assert len(rawnl_modules()) > 30  # the scan walks the subpackages
+    copies = [
+        where
+        for name, value, where in module_constants()
+        if not where.startswith("rawnl.wire.uapi.") and getattr(uapi, name, None) != value
+    ]
+    assert not copies, f"kernel numbers defined outside rawnl.wire.uapi: {copies}"
+    # an import is allowed (same name, same value); a new definition under a new name is not
+    assert [w for n, _v, w in module_constants() if not w.startswith("rawnl.wire.uapi.") and not hasattr(uapi, n)] == []
+
+
+def test_no_literal_kernel_number_lists_outside_uapi() -> None:
+    """No module but uapi assigns a kernel-prefixed name to a literal (the check above sees
+    values; this one reads the source, so a private copy such as ``_IFF_UP = 1`` is seen too)."""
+    root = Path(rawnl.__file__).parent
+    pattern = re.compile(r"^\s*_?(" + "|".join(KERNEL_PREFIXES) + r")\w* *(: *int *)?= *(0x[0-9a-fA-F]+|\d+)\b", re.M)
+    found = [
+        f"{path.relative_to(root)}: {m.group(0).strip()}"
+        for path in sorted(root.rglob("*.py"))
+        if path.name != "uapi.py"
+        for m in pattern.finditer(path.read_text())
+    ]
+    assert not found, found
 
 
 def test_every_constants_class_is_listed() -> None:
@@ -252,15 +285,21 @@ def test_kernel_name_examples() -> None:
     shape: class name, underscore, member name, and an alias reported under its canonical name."""
     assert constants.kernel_name(constants.IFLA.MTU) == "IFLA_MTU"
     assert constants.kernel_name(constants.RT_SCOPE.LINK) == "RT_SCOPE_LINK"
-    assert constants.kernel_name(constants.IFLA.TARGET_NETNSID) == "IFLA_IF_NETNSID"
+    assert constants.kernel_name(constants.IFLA.IF_NETNSID) == "IFLA_TARGET_NETNSID"  # the table row's name
 
 
 def _reachable_tables() -> dict[int, codec.AttrTable]:
     """ids of every table reachable from ALL_TABLES through nests, kind selectors and the veth
-    peer (and from the module-level tables of rawnl.schema)."""
+    peer (and from the module-level tables of every rawnl.wire module)."""
     seen: dict[int, codec.AttrTable] = {}
-    todo = [t for t in vars(schema).values() if isinstance(t, codec.AttrTable)]
-    todo += list(schema.ALL_TABLES)
+    todo = [
+        table
+        for name in rawnl_modules()
+        if name.startswith("rawnl.wire")
+        for table in vars(importlib.import_module(name)).values()
+        if isinstance(table, codec.AttrTable)
+    ]
+    todo += list(registry.all_tables())
     while todo:
         table = todo.pop()
         if id(table) in seen:
@@ -282,14 +321,14 @@ def _reachable_tables() -> dict[int, codec.AttrTable]:
 
 def test_every_table_is_listed() -> None:
     """A table missing from ALL_TABLES would escape the row check."""
-    listed = {id(t) for t in schema.ALL_TABLES}
+    listed = {id(t) for t in registry.all_tables()}
     missing = [t.name for key, t in _reachable_tables().items() if key not in listed]
     assert not missing
 
 
 def test_af_spec_rows_are_address_families() -> None:
     # IFLA_AF_SPEC is keyed by address family: its rows are named AF_* (checked above)
-    assert all(spec.name.startswith("AF_") for spec in schema.AF_SPEC.by_number.values())
+    assert all(spec.name.startswith("AF_") for spec in wlink.AF_SPEC.by_number.values())
 
 
 def test_the_c_program_rejects_an_unknown_name(tmp_path: Path) -> None:

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from rawnl.cli import main
+from rawnl.cli.main import main
 
 RUN_NETNS = "/run/netns"
 PREFIX = f"rawnl-demo-{os.getpid()}"

@@ -31,8 +31,9 @@ from pyroute2.netlink.rtnl.ifinfmsg import ifinfmsg
 from pyroute2.netlink.rtnl.rtmsg import rtmsg
 
 import rawnl
-from rawnl import AddressMessage, LinkMessage, RouteMessage, codec
-from rawnl.structs import AddrCacheInfo, Nexthop
+from rawnl import AddressMessage, LinkMessage, RouteMessage
+from rawnl.wire import codec
+from rawnl.wire.structs import AddrCacheInfo, Nexthop
 
 SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 

@@ -25,10 +25,12 @@ import pytest
 from iproute2_capture import DATA, load, nul_terminate_kinds
 
 import rawnl
-from rawnl import AddressMessage, DecodeError, DoneMessage, ErrorMessage, LinkMessage, RouteMessage, codec, schema
-from rawnl import requests as rq
-from rawnl.constants import AF, ARPHRD, IFF, NLM_F, RT_SCOPE, RT_TABLE, RTM, RTN, RTPROT
-from rawnl.structs import AddrCacheInfo, LinkMap, Nexthop, Stats64
+from rawnl import AddressMessage, DecodeError, DoneMessage, ErrorMessage, LinkMessage, RouteMessage
+from rawnl.ops import addresses, link_kinds, links, routes
+from rawnl.wire import codec
+from rawnl.wire import link as wlink
+from rawnl.wire.constants import AF, ARPHRD, IFF, NLM_F, RT_SCOPE, RT_TABLE, RTM, RTN, RTPROT
+from rawnl.wire.structs import AddrCacheInfo, LinkMap, Nexthop, Stats64
 
 HDR = codec.NLMSG_HDR
 CREATE = NLM_F.REQUEST | NLM_F.ACK | NLM_F.EXCL | NLM_F.CREATE
@@ -158,7 +160,7 @@ def test_veth_add_request() -> None:
         },
     )
     assert_same_bytes("veth_add_request", built)
-    assert_same_bytes("veth_add_request", rq.link_add_veth("veth0", "veth1"))
+    assert_same_bytes("veth_add_request", link_kinds.link_add_veth("veth0", "veth1"))
 
 
 def test_bridge_add_request() -> None:
@@ -170,7 +172,7 @@ def test_bridge_add_request() -> None:
         type=RTM.NEWLINK, flags=CREATE, attrs={"IFLA_IFNAME": "br0", "IFLA_LINKINFO": {"IFLA_INFO_KIND": "bridge"}}
     )
     assert_same_bytes("bridge_add_request", built)
-    assert_same_bytes("bridge_add_request", rq.link_add_bridge("br0"))
+    assert_same_bytes("bridge_add_request", link_kinds.link_add_bridge("br0"))
 
 
 def test_mtu_request(index: dict[str, int]) -> None:
@@ -179,7 +181,7 @@ def test_mtu_request(index: dict[str, int]) -> None:
     assert dict(msg.attrs) == {"IFLA_MTU": 1400}
     assert_same_bytes("mtu_request", LinkMessage(type=RTM.NEWLINK, flags=SET, index=index["veth0"],
                                                  attrs={"IFLA_MTU": 1400}))  # fmt: skip
-    assert_same_bytes("mtu_request", rq.link_set(index["veth0"], mtu=1400))
+    assert_same_bytes("mtu_request", links.link_set(index["veth0"], mtu=1400))
 
 
 def test_master_request(index: dict[str, int]) -> None:
@@ -188,7 +190,7 @@ def test_master_request(index: dict[str, int]) -> None:
     assert dict(msg.attrs) == {"IFLA_MASTER": index["br0"]}
     built = LinkMessage(type=RTM.NEWLINK, flags=SET, index=index["veth0"], attrs={"IFLA_MASTER": index["br0"]})
     assert_same_bytes("master_request", built)
-    assert_same_bytes("master_request", rq.link_set(index["veth0"], master=index["br0"]))
+    assert_same_bytes("master_request", links.link_set(index["veth0"], master=index["br0"]))
 
 
 def test_nomaster_request(index: dict[str, int]) -> None:
@@ -197,7 +199,7 @@ def test_nomaster_request(index: dict[str, int]) -> None:
     assert dict(msg.attrs) == {"IFLA_MASTER": 0}
     built = LinkMessage(type=RTM.NEWLINK, flags=SET, index=index["veth0"], attrs={"IFLA_MASTER": 0})
     assert_same_bytes("nomaster_request", built)
-    assert_same_bytes("nomaster_request", rq.link_set(index["veth0"], nomaster=True))
+    assert_same_bytes("nomaster_request", links.link_set(index["veth0"], nomaster=True))
 
 
 def test_hairpin_bridge_request(index: dict[str, int]) -> None:
@@ -207,7 +209,7 @@ def test_hairpin_bridge_request(index: dict[str, int]) -> None:
     msg = one("hairpin_bridge_request")
     assert (msg.type, msg.flags, msg.family, msg.index) == (RTM.SETLINK, SET, AF.BRIDGE, index["veth0"])
     _alen, atype = struct.unpack_from("=HH", data, 32)
-    assert atype == codec.NLA_F_NESTED | schema.LINK.by_name["IFLA_PROTINFO"].number
+    assert atype == codec.NLA_F_NESTED | wlink.LINK.by_name["IFLA_PROTINFO"].number
     assert msg.attrs["IFLA_PROTINFO"] == {"IFLA_BRPORT_MODE": 1}
     built = LinkMessage(
         type=RTM.SETLINK,
@@ -217,7 +219,7 @@ def test_hairpin_bridge_request(index: dict[str, int]) -> None:
         attrs={"IFLA_PROTINFO": {"IFLA_BRPORT_MODE": 1}},
     )
     assert_same_bytes("hairpin_bridge_request", built)
-    assert_same_bytes("hairpin_bridge_request", rq.link_set_hairpin(index["veth0"], True))
+    assert_same_bytes("hairpin_bridge_request", links.link_set_hairpin(index["veth0"], True))
 
 
 def test_hairpin_slave_request(index: dict[str, int]) -> None:
@@ -272,7 +274,7 @@ def test_address_requests(name: str, family: int, address: str, prefixlen: int, 
         attrs={"IFA_LOCAL": addr, "IFA_ADDRESS": addr},
     )
     assert_same_bytes(name, built)
-    assert_same_bytes(name, rq.addr_add(index["veth1"], f"{address}/{prefixlen}"))
+    assert_same_bytes(name, addresses.addr_add(index["veth1"], f"{address}/{prefixlen}"))
 
 
 @pytest.mark.parametrize(
@@ -306,7 +308,7 @@ def test_route_requests(name: str, dst: str, rtm_table: int, rta_table: int | No
         attrs=attrs,
     )
     assert_same_bytes(name, built)
-    assert_same_bytes(name, rq.route_add(f"{dst}/24", gateway="192.0.2.254", **table))
+    assert_same_bytes(name, routes.route_add(f"{dst}/24", gateway="192.0.2.254", **table))
 
 
 # --------------------------------------------------------------------------------------- replies

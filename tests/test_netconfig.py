@@ -7,8 +7,9 @@ from typing import Any
 
 import pytest
 
-from rawnl.netconfig import Network, NetworkConfigError, load_networks, parse_mac
-from rawnl.strategies import get_strategy, known_strategies
+from rawnl import NetworkConfigError
+from rawnl.runc.config import Network, load_networks, parse_mac
+from rawnl.runc.strategies import get_strategy, known_strategies
 
 RUNC_FIELDS = [
     "type",

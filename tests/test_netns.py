@@ -20,7 +20,8 @@ from pathlib import Path
 import pytest
 
 import rawnl
-from rawnl.netns import NamespaceRestoreError, NetNS, check_thread, cleanup_run_netns, run_in, socket_in
+from rawnl import NamespaceRestoreError
+from rawnl.engine.netns import NetNS, check_thread, cleanup_run_netns, run_in, socket_in
 
 REPO = Path(__file__).resolve().parent.parent
 AF_NETLINK, NETLINK_ROUTE = 16, 0
@@ -321,7 +322,7 @@ def test_open_rejects_files_that_are_not_network_namespaces(tmp_path: Path) -> N
 
 def test_failed_create_removes_the_file(netns_name: Callable[[], str], monkeypatch: pytest.MonkeyPatch) -> None:
     """Fault injection in our own code (the kernel calls before it are real)."""
-    import rawnl.netns as mod
+    import rawnl.engine.netns as mod
 
     name = netns_name()
     real = mod._unshare_and_pin
@@ -504,8 +505,8 @@ _PRIVATE_RUN_SCRIPT = textwrap.dedent(
     import os, subprocess
     # In a private mount namespace: a fresh /run where /run/netns does not exist.
     subprocess.run(["mount", "-t", "tmpfs", "rawnl-test-run", "/run"], check=True)
-    import rawnl.netns as mod
-    from rawnl.netns import NetNS, cleanup_run_netns
+    import rawnl.engine.netns as mod
+    from rawnl.engine.netns import NetNS, cleanup_run_netns
 
     def mounts():
         return [line.split() for line in open("/proc/self/mountinfo")]
@@ -572,8 +573,8 @@ _UNDECODABLE_NAME_SCRIPT = textwrap.dedent(
     """
     import os, subprocess
     subprocess.run(["mount", "-t", "tmpfs", "rawnl-test-run", "/run"], check=True)
-    import rawnl.netns as mod
-    from rawnl.netns import NetNS
+    import rawnl.engine.netns as mod
+    from rawnl.engine.netns import NetNS
 
     name = "bad" + chr(0xDCFF)  # the file name b"bad\\xff", as os.listdir (and NetNS.list) returns it
 
@@ -634,8 +635,8 @@ def test_missing_compiled_module_says_how_to_build_it() -> None:
     code = textwrap.dedent(
         """
         import sys
-        sys.modules["rawnl._nsffi"] = None  # as if it had never been built
-        from rawnl.netns import NetNS
+        sys.modules["rawnl.engine._nsffi"] = None  # as if it had never been built
+        from rawnl.engine.netns import NetNS
         try:
             NetNS.delete("whatever")
         except ImportError as exc:
@@ -647,18 +648,17 @@ def test_missing_compiled_module_says_how_to_build_it() -> None:
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
     assert proc.returncode == 0, proc.stderr
     message = proc.stdout
-    assert "rawnl._nsffi is missing" in message
+    assert "rawnl.engine._nsffi is missing" in message
     assert f"pip install -e {REPO}" in message
     assert f"python {REPO}/build_ffi.py" in message
 
 
 def test_build_ffi_declares_the_wrapped_calls() -> None:
-    from rawnl import _nsffi
-    from rawnl.netns import CLONE_NEWNET  # checked against <sched.h> by test_constants.py
+    from rawnl.engine import _nsffi
+    from rawnl.wire.uapi import CLONE_NEWNET  # checked against <sched.h> by test_constants.py
 
     for name in ("rawnl_setns", "rawnl_unshare", "rawnl_mount", "rawnl_umount2"):
         assert callable(getattr(_nsffi.lib, name))
-    assert _nsffi.lib.MNT_DETACH == 2
     assert _nsffi.lib.rawnl_setns(-1, CLONE_NEWNET) == -9  # -EBADF, errno read in C
 
 

@@ -12,7 +12,9 @@ import time
 import pytest
 
 import rawnl
-from rawnl.nlsocket import NLM_F_ACK, DumpInterrupted, NetlinkSocket, Overrun
+from rawnl import DumpInterrupted
+from rawnl.engine.socket import NetlinkSocket, Overrun
+from rawnl.wire.uapi import NLM_F_ACK
 
 RTM_NEWLINK, RTM_DELLINK, RTM_GETLINK = 16, 17, 18
 RTM_NEWADDR, RTM_GETADDR = 20, 22

@@ -19,9 +19,9 @@ import pytest
 
 from udp_check import Peer, exchange  # isort: skip
 
-from rawnl import IPRoute, NetlinkError, NetNS, run_in
-from rawnl.netconfig import Network, NetworkConfigError
-from rawnl.strategies import (
+from rawnl import IPRoute, NetlinkError, NetNS, NetworkConfigError, run_in
+from rawnl.runc.config import Network
+from rawnl.runc.strategies import (
     InterfaceState,
     create_network_interfaces,
     get_strategy,

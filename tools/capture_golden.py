@@ -46,8 +46,14 @@ sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 
 from iproute2_capture import strace_sent  # noqa: E402  (shared with the tests that compare with ip)
 
-from rawnl import codec, schema  # noqa: E402  (names and value types for the annotations)
-from rawnl.netns import run_netns_as_found  # noqa: E402
+# (after the path is set; codec and the families give names and value types for the annotations)
+from rawnl.engine.netns import run_netns_as_found  # noqa: E402
+from rawnl.wire import address as waddress  # noqa: E402
+from rawnl.wire import codec  # noqa: E402
+from rawnl.wire import link as wlink  # noqa: E402
+from rawnl.wire import message as wmessage  # noqa: E402
+from rawnl.wire import route as wroute  # noqa: E402
+from rawnl.wire.kinds import bridge, veth  # noqa: E402
 
 HDR = struct.Struct("=IHHII")
 NLA = struct.Struct("=HH")
@@ -98,12 +104,12 @@ FIXED = {
             ("ifi_flags", "I"),
             ("ifi_change", "I"),
         ],
-        schema.LINK,
+        wlink.LINK,
     ),
     "addr": (
         "ifaddrmsg",
         [("ifa_family", "B"), ("ifa_prefixlen", "B"), ("ifa_flags", "B"), ("ifa_scope", "B"), ("ifa_index", "I")],
-        schema.ADDRESS,
+        waddress.ADDRESS,
     ),
     "route": (
         "rtmsg",
@@ -118,7 +124,7 @@ FIXED = {
             ("rtm_type", "B"),
             ("rtm_flags", "I"),
         ],
-        schema.ROUTE,
+        wroute.ROUTE,
     ),
 }
 
@@ -214,7 +220,7 @@ class Annotator:
             tlv = off + 20 + ((echoed + 3) & ~3)
             if flags & 0x200:
                 self.lines.append(f"{'  ' * depth}# extended ACK attributes")
-                self.attrs(tlv, end, schema.NLMSGERR, 0, depth)
+                self.attrs(tlv, end, wmessage.NLMSGERR, 0, depth)
         elif mtype == 3:  # NLMSG_DONE
             (error,) = struct.unpack_from("=i", self.data, off + 16)
             self.emit(
@@ -222,7 +228,7 @@ class Annotator:
             )
             if flags & 0x200:
                 self.lines.append(f"{'  ' * depth}# extended ACK attributes")
-                self.attrs(off + 20, end, schema.NLMSGERR, 0, depth)
+                self.attrs(off + 20, end, wmessage.NLMSGERR, 0, depth)
         elif end > off + 16:
             self.emit(off + 16, end, "payload", depth)
 
@@ -284,17 +290,17 @@ class Annotator:
             typ = typ.choose(kind)
         if isinstance(typ, codec._Nested):
             self.attrs(ps, pe, typ.table, family, depth)
-        elif isinstance(typ, schema._LinkPeer):
+        elif isinstance(typ, veth._LinkPeer):
             pos = self.fixed(ps, "link", "peer ", depth)
-            self.attrs(pos, pe, schema.LINK, family, depth)
-        elif isinstance(typ, schema._ProtInfo) and family == AF_BRIDGE and atype & codec.NLA_F_NESTED:
-            self.attrs(ps, pe, schema.BRPORT, family, depth)
-        elif isinstance(typ, schema._Multipath):
+            self.attrs(pos, pe, wlink.LINK, family, depth)
+        elif isinstance(typ, wlink._ProtInfo) and family == AF_BRIDGE and atype & codec.NLA_F_NESTED:
+            self.attrs(ps, pe, bridge.BRPORT, family, depth)
+        elif isinstance(typ, wroute._Multipath):
             pos = ps
             while pe - pos >= 8:
                 hlen, hflags, hops, ifindex = struct.unpack_from("=HBBi", self.data, pos)
                 self.emit(pos, pos + 8, f"rtnexthop len {hlen} flags {hflags} hops {hops} ifindex {ifindex}", depth)
-                self.attrs(pos + 8, pos + hlen, schema.ROUTE, family, depth + 1)
+                self.attrs(pos + 8, pos + hlen, wroute.ROUTE, family, depth + 1)
                 pos += (hlen + 3) & ~3
         else:
             self.emit(ps, pe, f"= {self.render(typ, ps, pe)}", depth)

@@ -14,52 +14,50 @@ from __future__ import annotations
 
 import _socket
 import sys
+from errno import ENOBUFS, ENOPROTOOPT, EPERM
 
-from ._record import Record
-from .codec import NLMSG_HDR, iter_messages
-from .errors import NetlinkError
-from .messages import ErrorMessage, decode_one
+from rawnl._record import Record
+from rawnl.errors import BatchOverrunError, DumpInterrupted, NetlinkError
+from rawnl.wire.codec import NLMSG_HDR, iter_messages
+from rawnl.wire.message import DoneMessage, ErrorMessage, decode_one
+from rawnl.wire.uapi import (
+    AF_NETLINK,
+    MSG_DONTWAIT,
+    MSG_PEEK,
+    MSG_TRUNC,
+    NETLINK_ADD_MEMBERSHIP,
+    NETLINK_CAP_ACK,
+    NETLINK_DROP_MEMBERSHIP,
+    NETLINK_EXT_ACK,
+    NETLINK_GET_STRICT_CHK,
+    NETLINK_ROUTE,
+    NLM_F_ACK,
+    NLM_F_DUMP,
+    NLM_F_DUMP_INTR,
+    NLM_F_MULTI,
+    NLM_F_REQUEST,
+    NLMSG_DONE,
+    NLMSG_ERROR,
+    SO_RCVBUF,
+    SO_RCVBUFFORCE,
+    SO_SNDBUF,
+    SO_SNDBUFFORCE,
+    SOCK_CLOEXEC,
+    SOCK_RAW,
+    SOL_NETLINK,
+    SOL_SOCKET,
+)
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Iterator, Sequence
     from typing import Any
 
-    from .messages import Message
+    from rawnl.wire.message import Message
+
     from .netns import NetNS
 
-__all__ = ["BatchOverrunError", "DumpInterrupted", "NetlinkSocket", "Overrun"]
-
-AF_NETLINK = 16
-SOCK_RAW = 3
-SOCK_CLOEXEC = 0o2000000
-NETLINK_ROUTE = 0
-SOL_NETLINK = 270
-SOL_SOCKET = 1
-SO_SNDBUF = 7
-SO_RCVBUF = 8
-SO_SNDBUFFORCE = 32
-SO_RCVBUFFORCE = 33
-NETLINK_ADD_MEMBERSHIP = 1
-NETLINK_DROP_MEMBERSHIP = 2
-NETLINK_CAP_ACK = 10
-NETLINK_EXT_ACK = 11
-NETLINK_GET_STRICT_CHK = 12
-MSG_PEEK = 0x2
-MSG_TRUNC = 0x20
-MSG_DONTWAIT = 0x40
-
-NLMSG_ERROR = 2
-NLMSG_DONE = 3
-NLM_F_REQUEST = 0x1
-NLM_F_MULTI = 0x2
-NLM_F_ACK = 0x4
-NLM_F_DUMP_INTR = 0x10
-NLM_F_DUMP = 0x300
-
-_ENOBUFS = 105
-_ENOPROTOOPT = 92
-_EPERM = 1
+__all__ = ["NetlinkSocket", "Overrun"]
 
 #: Receive-buffer cost charged per small reply (an ACK or an error): the kernel charges an skb's
 #: truesize, not its length.  Measured on this kernel: ~1,300 bytes; rounded up for safety.
@@ -71,20 +69,6 @@ _unpack_hdr = NLMSG_HDR.unpack_from
 
 #: The smallest receive we ask for (see ``_recv``); the kernel caps its dump datagrams near it.
 _RECV_HINT = 32768
-
-
-class DumpInterrupted(Exception):  # noqa: N818 - the kernel's name for it (NLM_F_DUMP_INTR)
-    """A dump ended with ``NLM_F_DUMP_INTR``: the table changed while it was read, so the result
-    may be inconsistent.  ``messages`` holds everything that was received."""
-
-    def __init__(self, messages: list[Message]) -> None:
-        super().__init__(f"dump interrupted by a concurrent change ({len(messages)} messages received)")
-        self.messages = messages
-
-
-class BatchOverrunError(OSError):
-    """The receive buffer overflowed during a batch, so some outcomes are unknown (the requests
-    were sent).  Raised only if the sizing in :meth:`NetlinkSocket.batch` was wrong."""
 
 
 class Overrun(Record):
@@ -120,7 +104,7 @@ class NetlinkSocket:
         if netns is None:
             # A thread whose NetNS.enter() could not switch back must not open sockets "here".
             # (Only possible once rawnl.netns is loaded, so this costs nothing otherwise.)
-            netns_module = sys.modules.get("rawnl.netns")
+            netns_module = sys.modules.get("rawnl.engine.netns")
             if netns_module is not None:
                 netns_module.check_thread()
             sock = _socket.socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE)
@@ -138,7 +122,7 @@ class NetlinkSocket:
                     try:
                         sock.setsockopt(SOL_NETLINK, option, 1)
                     except OSError as exc:
-                        if exc.errno != _ENOPROTOOPT:
+                        if exc.errno != ENOPROTOOPT:
                             raise
             if rcvbuf is not None:
                 _set_buffer(sock, SO_RCVBUFFORCE, SO_RCVBUF, rcvbuf)
@@ -242,8 +226,8 @@ class NetlinkSocket:
             try:
                 buf, groups = self._recv()
             except OSError as exc:
-                if exc.errno == _ENOBUFS:
-                    raise NetlinkError(_ENOBUFS, "receive buffer overflowed while waiting for a reply") from None
+                if exc.errno == ENOBUFS:
+                    raise NetlinkError(ENOBUFS, "receive buffer overflowed while waiting for a reply") from None
                 raise
             if groups:
                 self._keep_events(buf)
@@ -261,8 +245,9 @@ class NetlinkSocket:
                         raise reply.exception(data)
                     done = True
                 elif mtype == NLMSG_DONE:
-                    if reply.error:  # type: ignore[union-attr]
-                        raise reply.exception(data)  # type: ignore[union-attr]
+                    assert isinstance(reply, DoneMessage)
+                    if reply.error:
+                        raise reply.exception(data)
                     done = not want_ack
                 else:
                     replies.append(reply)
@@ -324,8 +309,9 @@ class NetlinkSocket:
                     if mtype in (NLMSG_DONE, NLMSG_ERROR):
                         finished = True
                         reply = decode_one(buf[off : off + length], mtype, mflags, mseq, mpid)
-                        if reply.error:  # type: ignore[union-attr]
-                            raise reply.exception(data)  # type: ignore[union-attr]
+                        assert isinstance(reply, (ErrorMessage, DoneMessage))
+                        if reply.error:
+                            raise reply.exception(data)
                         continue
                     message = decode_one(buf[off : off + length], mtype, mflags, mseq, mpid)
                     got.append(message)
@@ -395,10 +381,7 @@ class NetlinkSocket:
                 end += 1
             self._send_chunk(encoded, start, end, first, outcomes)
             start = end
-        for i in range(count):
-            if outcomes[i] is None:
-                outcomes[i] = []
-        return outcomes  # type: ignore[return-value]
+        return [[] if outcome is None else outcome for outcome in outcomes]
 
     def _batch_buffers(self, rcv_need: int, snd_need: int) -> tuple[int, int]:
         """Grow the buffers toward what the batch needs (up to 32 MB); return usable budgets."""
@@ -431,9 +414,9 @@ class NetlinkSocket:
             try:
                 buf, groups = self._recv()
             except OSError as exc:
-                if exc.errno == _ENOBUFS:
+                if exc.errno == ENOBUFS:
                     raise BatchOverrunError(
-                        _ENOBUFS, "receive buffer overflowed during a batch: outcomes lost"
+                        ENOBUFS, "receive buffer overflowed during a batch: outcomes lost"
                     ) from None
                 raise
             if groups:
@@ -513,7 +496,7 @@ class NetlinkSocket:
             except TimeoutError:
                 return
             except OSError as exc:
-                if exc.errno == _ENOBUFS:
+                if exc.errno == ENOBUFS:
                     yield Overrun()
                     continue
                 raise
@@ -531,6 +514,6 @@ def _set_buffer(sock: Any, force_opt: int, opt: int, size: int) -> None:
     try:
         sock.setsockopt(SOL_SOCKET, force_opt, size)
     except OSError as exc:
-        if exc.errno != _EPERM:
+        if exc.errno != EPERM:
             raise
         sock.setsockopt(SOL_SOCKET, opt, size)

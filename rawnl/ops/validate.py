@@ -10,7 +10,21 @@ from __future__ import annotations
 
 from _socket import inet_pton as _inet_pton
 
-from .codec import ipaddress_module
+from rawnl.wire.codec import ipaddress_module, parse_mac
+from rawnl.wire.uapi import (
+    AF_INET,
+    AF_INET6,
+    AF_UNSPEC,
+    IFNAMSIZ,
+    RT_SCOPE_HOST,
+    RT_SCOPE_LINK,
+    RT_SCOPE_NOWHERE,
+    RT_SCOPE_SITE,
+    RT_SCOPE_UNIVERSE,
+    RT_TABLE_DEFAULT,
+    RT_TABLE_LOCAL,
+    RT_TABLE_MAIN,
+)
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -30,6 +44,7 @@ __all__ = [
     "link_ref",
     "mac",
     "mtu",
+    "netns",
     "network",
     "prefix",
     "scope",
@@ -39,11 +54,6 @@ __all__ = [
     "u32",
 ]
 
-AF_UNSPEC = 0
-AF_INET = 2
-AF_INET6 = 10
-
-_IFNAMSIZ = 16  # including the NUL
 #: The kernel copies ``IFLA_INFO_KIND`` into ``char kind[MODULE_NAME_LEN]`` (``nla_strscpy``,
 #: truncating), and MODULE_NAME_LEN is 64 - sizeof(long): 56 bytes with the NUL on 64-bit.  No
 #: kind it can find is longer than 55 bytes.
@@ -53,8 +63,15 @@ _MTU_MAX = 65535
 _U32_MAX = 0xFFFFFFFF
 
 #: ``ip``'s names for route tables (``/etc/iproute2/rt_tables``) and scopes.
-TABLE_NAMES = {"default": 253, "main": 254, "local": 255}
-SCOPE_NAMES = {"universe": 0, "global": 0, "site": 200, "link": 253, "host": 254, "nowhere": 255}
+TABLE_NAMES = {"default": RT_TABLE_DEFAULT, "main": RT_TABLE_MAIN, "local": RT_TABLE_LOCAL}
+SCOPE_NAMES = {
+    "universe": RT_SCOPE_UNIVERSE,
+    "global": RT_SCOPE_UNIVERSE,
+    "site": RT_SCOPE_SITE,
+    "link": RT_SCOPE_LINK,
+    "host": RT_SCOPE_HOST,
+    "nowhere": RT_SCOPE_NOWHERE,
+}
 
 
 def _int(value: object, arg: str, lo: int, hi: int) -> int:
@@ -97,8 +114,8 @@ def ifname(value: object, arg: str = "name") -> str:
         n = len(value.encode())
     except UnicodeEncodeError:
         raise ValueError(f"{arg} {value!r} is not valid UTF-8") from None
-    if not 0 < n < _IFNAMSIZ:
-        raise ValueError(f"{arg} {value!r} must be 1 to {_IFNAMSIZ - 1} bytes long, not {n}")
+    if not 0 < n < IFNAMSIZ:
+        raise ValueError(f"{arg} {value!r} must be 1 to {IFNAMSIZ - 1} bytes long, not {n}")
     if value in {".", ".."}:
         raise ValueError(f"{arg} {value!r} is not a valid interface name")
     if not _BAD_NAME_CHARS.isdisjoint(value) or not value.isprintable():
@@ -146,23 +163,24 @@ def family(value: object, arg: str = "family") -> int:
     raise ValueError(f"{arg} must be AF_INET (2, or 4), AF_INET6 (10, or 6) or None, not {value!r}")
 
 
-_HEX = frozenset("0123456789abcdefABCDEF")
-
-
 def mac(value: object, arg: str = "mac") -> str:
-    """A unicast Ethernet address ``'aa:bb:cc:dd:ee:ff'``, returned in lower case.  Multicast
-    (low bit of the first octet set) and all-zero addresses are refused, as the kernel does
+    """A unicast Ethernet address, ``'aa:bb:cc:dd:ee:ff'`` (or with ``-``, any case), returned as
+    ``'aa:bb:cc:dd:ee:ff'``.  Parsed by :func:`rawnl.wire.codec.parse_mac`; multicast (low bit
+    of the first octet set) and all-zero addresses are refused, as the kernel does
     (``is_valid_ether_addr``)."""
     if not isinstance(value, str):
         raise ValueError(f"{arg} must be a MAC address str like '02:00:00:00:00:01', not {type(value).__name__}")
-    parts = value.split(":")
-    if len(parts) != 6 or any(len(p) != 2 or not _HEX.issuperset(p) for p in parts):
-        raise ValueError(f"{arg} {value!r} is not a MAC address like '02:00:00:00:00:01'")
-    if int(parts[0], 16) & 1:
+    try:
+        octets = parse_mac(value)
+    except ValueError:
+        octets = b""
+    if len(octets) != 6:
+        raise ValueError(f"{arg} {value!r} is not a MAC address like '02:00:00:00:00:01' (six hex octets)")
+    if octets[0] & 1:
         raise ValueError(f"{arg} {value!r} is a multicast address; a link address must be unicast")
-    if value.strip("0:") == "":
-        raise ValueError(f"{arg} {value!r} is all zeros; a link address must be a valid unicast address")
-    return value.lower()
+    if not any(octets):
+        raise ValueError(f"{arg} {value!r} is the all-zero address; a link address must be a valid unicast one")
+    return octets.hex(":")
 
 
 def mtu(value: object, arg: str = "mtu") -> int:
@@ -232,7 +250,7 @@ def network(value: object, arg: str = "dst") -> tuple[int | None, bytes | None, 
         base = getattr(value, "network_address", None)  # an ipaddress.IPv4Network / IPv6Network
         if base is not None:
             fam, packed = address(base, arg)
-            return fam, packed, int(value.prefixlen)  # type: ignore[attr-defined]
+            return fam, packed, int(getattr(value, "prefixlen", 0))
         fam, packed, plen = prefix(value, arg)
     bits = len(packed) * 8
     if plen < bits and int.from_bytes(packed, "big") & ((1 << (bits - plen)) - 1):
@@ -260,3 +278,18 @@ def scope(value: object, arg: str = "scope") -> int:
             raise ValueError(f"{arg} {value!r} is not a scope number or one of {sorted(SCOPE_NAMES)}")
         return number
     return _int(value, arg, 0, 255)
+
+
+def netns(value: object, arg: str = "netns") -> None:
+    """A network namespace as the operations take it: an open :class:`rawnl.NetNS`, a name under
+    /run/netns or a path, or a pid.  Checked before anything is looked up, opened or sent."""
+    if isinstance(value, (str, int)) and not isinstance(value, bool):
+        if not value or (isinstance(value, int) and value < 0):
+            raise ValueError(f"{arg} must be a NetNS, a namespace name or path, or a pid, not {value!r}")
+        return
+    from rawnl.engine.netns import NetNS
+
+    if not isinstance(value, NetNS):
+        raise ValueError(f"{arg} must be a NetNS, a namespace name or path, or a pid, not {value!r}")
+    if value.closed:
+        raise ValueError(f"{arg} {value!r} is closed")

@@ -11,11 +11,23 @@ The result is a :class:`Level` (where each attribute's payload lies, with its va
 are converted lazily, on first access through :class:`Attrs`, and cached; conversion cannot fail,
 because the scan already checked everything a conversion depends on.
 
+The layout cache
+----------------
 Kernel replies repeat the same shapes (a dump of 2,000 veths has a handful), so a scan's result is
-kept in a small cache keyed by message class, family and length.  Before a cached layout is reused
-for a new buffer, every byte the scan based a decision on (each TLV header, each kind string that
-picked a nested table) is compared with one precompiled ``struct`` call: equal bytes mean an
-identical parse, so the new buffer is exactly as valid as the one that was scanned.
+kept in a small cache keyed by table, family, offset, length and first attribute header.  Before a
+cached layout is reused for a new buffer, every byte the scan based a decision on is compared with
+one precompiled ``struct`` call: equal bytes mean an identical parse, so the new buffer is exactly
+as valid as the one that was scanned.
+
+The rule that makes this correct: **a scan may branch only on bytes it has declared.**  Every TLV
+header is declared by :func:`scan_level` itself; anything else an :meth:`AttrType.scan` reads to
+decide what to do (a kind string choosing a table, the length field of a ``struct rtnexthop``)
+must be declared with :meth:`ScanContext.depend` before the scan returns.  The message family and
+the attribute-region length are part of the cache key, so a scan may branch on those freely.
+
+Set ``RAWNL_VERIFY_LAYOUT_CACHE=1`` in the environment to check the rule: every cache hit is then
+scanned again and compared with the cached layout, and a difference raises ``AssertionError``
+naming the table (the test suite runs this way).
 """
 
 from __future__ import annotations
@@ -25,6 +37,11 @@ import struct
 # ``collections.abc`` re-exports ``_collections_abc``, which the interpreter has already loaded
 # at start-up; importing ``collections.abc`` itself would pull in ``collections`` (+2.5 ms).
 from _collections_abc import Mapping
+from os import environ
+
+from rawnl.errors import DecodeError
+
+from .uapi import NLA_F_NESTED, NLA_TYPE_MASK
 
 # Not ``from typing import TYPE_CHECKING``: importing typing costs ~9 ms, as much as the
 # interpreter's whole start-up.  mypy treats any name ``TYPE_CHECKING`` as true.
@@ -35,17 +52,14 @@ if TYPE_CHECKING:
     from typing import Any, TypeAlias
 
 __all__ = [
-    "NLA_F_NESTED",
-    "NLA_F_NET_BYTEORDER",
-    "NLA_TYPE_MASK",
     "NLMSG_HDR",
     "NLA_HDR",
     "AttrKey",
     "AttrTable",
     "AttrType",
     "Attrs",
-    "DecodeError",
     "Level",
+    "ScanContext",
     "Repeated",
     "align4",
     "decode_attrs",
@@ -53,10 +67,6 @@ __all__ = [
     "iter_messages",
     "pick",
 ]
-
-NLA_F_NESTED = 0x8000
-NLA_F_NET_BYTEORDER = 0x4000
-NLA_TYPE_MASK = 0x3FFF
 
 NLMSG_HDR = struct.Struct("=IHHII")
 NLA_HDR = struct.Struct("=HH")
@@ -69,16 +79,6 @@ if TYPE_CHECKING:
     #: An attribute key: the kernel's name for a known attribute, or the raw 16-bit type (flags
     #: included) for one the schema does not know.
     AttrKey: TypeAlias = str | int
-
-
-class DecodeError(ValueError):
-    """Malformed netlink data.  ``offset`` is the byte offset of the problem in the buffer given
-    to the decoder (for a message inside a larger buffer, counted from that buffer's start)."""
-
-    def __init__(self, reason: str, offset: int) -> None:
-        super().__init__(f"{reason} (at byte offset {offset})")
-        self.reason = reason
-        self.offset = offset
 
 
 def align4(n: int) -> int:
@@ -113,21 +113,33 @@ def iter_messages(buf: bytes) -> Iterator[tuple[int, int, int, int, int, int]]:
 
 
 class ScanContext:
-    """What a scan needs beyond the bytes: the message family, and the list of byte ranges the
-    parse depended on (each ``(offset, struct code)``) from which the cache check is built."""
+    """What a scan needs beyond the bytes: the message family, and the byte ranges the parse
+    depended on, from which the layout cache's check is built (see the module docstring)."""
 
     __slots__ = ("checks", "family")
 
     def __init__(self, family: int) -> None:
         self.family = family
-        self.checks: list[tuple[int, str]] = []
+        #: ``(offset, length)`` of every byte range declared with :meth:`depend`
+        self.checks: list[tuple[int, int]] = []
+
+    def depend(self, offset: int, length: int) -> None:
+        """Declare that the scan's outcome depends on ``data[offset:offset + length]``.
+
+        The one rule of the layout cache: an :meth:`AttrType.scan` that reads payload bytes to
+        decide anything (which table a nest uses, where the next record starts) declares them
+        here, so that a cached layout is reused only for a buffer with the same bytes there.
+        TLV headers are declared by :func:`scan_level`."""
+        self.checks.append((offset, length))
 
 
 class AttrType:
     """How one attribute's payload is checked, decoded and encoded.
 
     ``scan`` runs at decode time and must raise :class:`DecodeError` for anything ``decode`` could
-    not handle; ``decode`` then cannot fail.  ``encode`` turns a Python value into the payload.
+    not handle; ``decode`` then cannot fail.  A ``scan`` that reads payload bytes to decide
+    anything declares them with :meth:`ScanContext.depend` (the layout cache's rule).  ``encode``
+    turns a Python value into the payload.
     """
 
     __slots__ = ("label",)
@@ -202,6 +214,11 @@ class AttrType:
         """For a nest: the region and table of its attributes (used by :func:`locate`)."""
         return None
 
+    def nests(self) -> tuple[AttrTable, ...]:
+        """Every table a value of this type may hold attributes of (for tools and tests that
+        walk the schema: :func:`rawnl.wire.registry.all_tables`)."""
+        return ()
+
     def __repr__(self) -> str:
         return f"<{self.label}>"
 
@@ -242,8 +259,15 @@ class _Scalar(AttrType):
         return self._unpack(data, start)[0]
 
     def encode(self, value: Any, siblings: Mapping[AttrKey, Any]) -> bytes:
-        if not isinstance(value, int) or (isinstance(value, bool) and self.size != 1):
-            raise TypeError(f"{self.label} takes an int, not {type(value).__name__}")
+        if isinstance(value, bool) and self.size != 1:
+            raise TypeError(f"{self.label} takes an int, not bool")
+        if not isinstance(value, int):
+            # Anything that is an integer by ``__index__`` (a reference resolved to an index
+            # later, a numpy integer): read it now, so an unresolved one raises its own error.
+            to_index = getattr(type(value), "__index__", None)
+            if to_index is None:
+                raise TypeError(f"{self.label} takes an int, not {type(value).__name__}")
+            value = to_index(value)
         if not self._lo <= value <= self._hi:
             raise ValueError(f"{value} does not fit in {self.label}")
         return self._pack(value)
@@ -337,15 +361,16 @@ class _Mac(AttrType):
         return data[start:end].hex(":")
 
     def encode(self, value: Any, siblings: Mapping[AttrKey, Any]) -> bytes:
-        return mac_to_bytes(value)
+        return parse_mac(value)
 
 
-def mac_to_bytes(value: str) -> bytes:
-    """``"aa:bb:cc:dd:ee:ff"`` to 6 bytes; raises ``ValueError`` for anything else that is not a
-    colon-separated list of two-digit hex octets."""
+def parse_mac(value: str) -> bytes:
+    """rawnl's one MAC parser: ``"aa:bb:cc:dd:ee:ff"`` (``-`` also separates, any case) to its
+    bytes, of any length (an InfiniBand address has 20).  ``ValueError`` for anything that is not
+    two or more two-digit hex octets; :func:`rawnl.ops.validate.mac` adds Ethernet's rules."""
     if not isinstance(value, str):
         raise TypeError(f"a MAC address is a str like 'aa:bb:cc:dd:ee:ff', not {type(value).__name__}")
-    parts = value.split(":")
+    parts = value.replace("-", ":").split(":")
     if len(parts) < 2 or any(len(p) != 2 for p in parts):
         raise ValueError(f"{value!r} is not a MAC address like 'aa:bb:cc:dd:ee:ff'")
     try:
@@ -445,7 +470,7 @@ class _Struct(AttrType):
             return bytes(data[start:end])
         cls = self._cls
         if cls is None:
-            from . import structs
+            from . import structs  # typing, for NamedTuple: on first use only
 
             cls = self._cls = getattr(structs, self._cls_name)
         return cls(*self._st.unpack_from(data, start))
@@ -504,6 +529,9 @@ class _Nested(AttrType):
         self, data: bytes, start: int, end: int, atype: int, kind_of: Callable[[int], str | None]
     ) -> tuple[int, int, AttrTable] | None:
         return start, end, self.table
+
+    def nests(self) -> tuple[AttrTable, ...]:
+        return (self.table,)
 
 
 class _Repeated(AttrType):
@@ -676,6 +704,9 @@ class Selected(AttrType):
     ) -> tuple[int, int, AttrTable] | None:
         return self.select(kind_of).inner(data, start, end, atype, kind_of)
 
+    def nests(self) -> tuple[AttrTable, ...]:
+        return tuple(table for typ in self.tables.values() for table in typ.nests())
+
 
 class Level:
     """The scanned layout of one attribute region: where each attribute's payload lies."""
@@ -695,16 +726,16 @@ class Level:
 
 
 def _kind_reader(
-    data: bytes, raw: list[tuple[int, int, int, int]], checks: list[tuple[int, str]] | None
+    data: bytes, raw: list[tuple[int, int, int, int]], ctx: ScanContext | None
 ) -> Callable[[int], str | None]:
-    """Read a sibling string by attribute number; its bytes go into ``checks`` (when given) for
-    the cache check, since the parse depends on them."""
+    """Read a sibling string by attribute number; its bytes are declared to ``ctx`` (when given)
+    with :meth:`ScanContext.depend`, since the parse depends on them."""
 
     def kind_of(number: int) -> str | None:
         for _hoff, atype, ps, pe in raw:
             if atype & NLA_TYPE_MASK == number:
-                if checks is not None:
-                    checks.append((ps, f"{pe - ps}s"))
+                if ctx is not None:
+                    ctx.depend(ps, pe - ps)
                 value = STRING.decode(data, ps, pe, None)
                 return value if isinstance(value, str) else None
         return None
@@ -729,7 +760,7 @@ def scan_level(data: bytes, start: int, end: int, table: AttrTable, ctx: ScanCon
                 f"({end - off} bytes left)",
                 off,
             )
-        checks.append((off, "I"))
+        checks.append((off, 4))  # ctx.depend(off, 4), inlined: it runs for every attribute
         raw.append((off, atype, off + 4, off + alen))
         off += (alen + 3) & ~3
     level = Level(table, start, end)
@@ -744,7 +775,7 @@ def scan_level(data: bytes, start: int, end: int, table: AttrTable, ctx: ScanCon
         else:
             key, typ = spec.name, spec.type
             if isinstance(typ, Selected):
-                typ = typ.select(_kind_reader(data, raw, checks))
+                typ = typ.select(_kind_reader(data, raw, ctx))
             sub = typ.scan(data, ps, pe, atype, ctx)
         level.headers[hoff] = key
         prev = entries.get(key)
@@ -989,18 +1020,57 @@ _CACHE_LIMIT = 2048
 _PER_KEY = 4
 
 
-def _compile_check(checks: list[tuple[int, str]]) -> struct.Struct:
-    # A kind string is recorded once per attribute it selects a table for (a repeated
-    # IFLA_INFO_DATA records it twice): each range must be read once, or the struct drifts.
-    checks = sorted(set(checks))
+def _compile_check(checks: list[tuple[int, int]]) -> struct.Struct:
+    """One ``struct`` that reads every declared byte range once.  Ranges may repeat or overlap
+    (a kind string is declared once per nest it selects a table for, and sits right after its
+    own header): they are merged first, or the format would drift."""
+    merged: list[list[int]] = []
+    for off, length in sorted(checks):
+        if merged and off <= merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], off + length)
+        else:
+            merged.append([off, off + length])
     parts = ["="]
     pos = 0
-    for off, code in checks:
-        if off > pos:
-            parts.append(f"{off - pos}x")
-        parts.append(code)
-        pos = off + (4 if code == "I" else int(code[:-1]))
+    for start, end in merged:
+        if start > pos:
+            parts.append(f"{start - pos}x")
+        parts.append("I" if end - start == 4 else f"{end - start}s")
+        pos = end
     return struct.Struct("".join(parts))
+
+
+#: ``RAWNL_VERIFY_LAYOUT_CACHE=1``: rescan every cache hit and compare (see the module docstring).
+VERIFY_LAYOUT_CACHE = environ.get("RAWNL_VERIFY_LAYOUT_CACHE", "") not in ("", "0")
+
+
+def _same_layout(a: Any, b: Any) -> bool:
+    """Whether two scan results describe the same parse (tables and types by identity)."""
+    if type(a) is Level:
+        if type(b) is not Level or (a.table, a.start, a.end) != (b.table, b.start, b.end):
+            return False
+        if list(a.entries) != list(b.entries) or a.headers != b.headers:
+            return False
+        return all(_same_layout(a.entries[k], b.entries[k]) for k in a.entries)
+    if isinstance(a, (tuple, list)):
+        return type(a) is type(b) and len(a) == len(b) and all(_same_layout(x, y) for x, y in zip(a, b, strict=True))
+    if isinstance(a, AttrType) or isinstance(b, AttrType):
+        return a is b
+    return bool(a == b)
+
+
+def _verify(data: bytes, start: int, table: AttrTable, family: int, cached: Level) -> None:
+    """Check mode: the cached layout must be what a fresh scan of ``data`` gives."""
+    try:
+        fresh: Level | DecodeError = scan_level(data, start, len(data), table, ScanContext(family))
+    except DecodeError as exc:
+        fresh = exc
+    if isinstance(fresh, DecodeError) or not _same_layout(cached, fresh):
+        what = f"raises {fresh}" if isinstance(fresh, DecodeError) else "gives another layout"
+        raise AssertionError(
+            f"layout cache: a cached {table.name} layout was reused for a buffer whose fresh scan {what}; "
+            "an AttrType.scan reads bytes it did not declare with ScanContext.depend()"
+        )
 
 
 def decode_attrs(data: bytes, start: int, table: AttrTable, family: int = 0) -> Attrs:
@@ -1016,6 +1086,8 @@ def decode_attrs(data: bytes, start: int, table: AttrTable, family: int = 0) -> 
     if candidates is not None:
         for layout in candidates:
             if layout.check(data, 0) == layout.expected:
+                if VERIFY_LAYOUT_CACHE:
+                    _verify(data, start, table, family, layout.level)
                 return Attrs(data, layout.level)
     ctx = ScanContext(family)
     level = scan_level(data, start, len(data), table, ctx)

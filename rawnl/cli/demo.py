@@ -2,7 +2,7 @@
 
 As root, it creates a "host" network namespace holding a bridge ``br0`` (198.51.100.1/24 and
 2001:db8::1/64, the containers' gateway) and N "container" namespaces, and wires each one with
-runc's ``loopback`` and ``veth`` strategies (:mod:`rawnl.strategies`): the peer is created
+runc's ``loopback`` and ``veth`` strategies (:mod:`rawnl.runc.strategies`): the peer is created
 straight inside the container, renamed ``eth0``, given 198.51.100.K/24 and 2001:db8::K/64 and
 default routes via the bridge.  Then every container sends a UDP datagram over IPv4 and over
 IPv6 to every other container and to the bridge, from sockets opened inside each namespace with
@@ -15,6 +15,7 @@ them.
 
 from __future__ import annotations
 
+import argparse
 import contextlib
 import os
 import selectors
@@ -27,21 +28,22 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, TextIO
 
-from .cli import format_table
-from .iproute import IPRoute
-from .netconfig import Network
-from .netns import NETNS_RUN_DIR, NetNS, cleanup_run_netns, run_in
-from .strategies import InterfaceState, create_network_interfaces
+from rawnl.engine.netns import NETNS_RUN_DIR, NetNS, cleanup_run_netns, run_in
+from rawnl.ops.iproute import IPRoute
+from rawnl.runc.config import Network
+from rawnl.runc.strategies import InterfaceState, create_network_interfaces
+from rawnl.wire.uapi import IFA_F_NODAD, IFA_F_TENTATIVE
 
-__all__ = ["MAX_CONTAINERS", "run_demo"]
+from .command import Command
+from .table import format_table
+
+__all__ = ["COMMAND", "MAX_CONTAINERS", "run_demo"]
 
 BRIDGE = "br0"
 GATEWAY4 = "198.51.100.1"
 GATEWAY6 = "2001:db8::1"
 MAX_CONTAINERS = 253  # 198.51.100.2 .. 198.51.100.254
 PORT = 7777
-IFA_F_NODAD = 0x02
-IFA_F_TENTATIVE = 0x40
 DAD_TIMEOUT = 15.0
 UDP_TIMEOUT = 10.0
 
@@ -399,3 +401,20 @@ def _cleanup(names: list[str], handles: list[NetNS], endpoints: list[_Endpoint],
             NetNS.delete(name)
     if not had_run_dir:
         cleanup_run_netns(any_creator=True)
+
+
+def _command_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--containers", type=int, default=2, metavar="N", help="how many containers (default 2)")
+    parser.add_argument("--keep", action="store_true", help="leave the namespaces for inspection")
+
+
+def _command(args: argparse.Namespace) -> int:
+    return run_demo(containers=args.containers, keep=args.keep)
+
+
+COMMAND = Command(
+    "demo",
+    "wire throw-away containers on a bridge and prove they talk (needs root)",
+    _command_arguments,
+    _command,
+)

@@ -38,17 +38,16 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol, TypeAlias
 
-from .errors import NetlinkError
-from .iproute import IPRoute
-from .netconfig import Network, NetworkConfigError, check_ifname, parse_mac
-from .netns import NetNS
+from rawnl.engine.netns import NetNS
+from rawnl.errors import NetlinkError, NetworkConfigError
+from rawnl.ops.iproute import IPRoute
+
+from .config import Network, check_ifname, parse_mac
 
 __all__ = [
     "Container",
     "InterfaceState",
     "LoopbackStrategy",
-    "Network",
-    "NetworkConfigError",
     "Strategy",
     "VethStrategy",
     "create_network_interfaces",
@@ -117,7 +116,7 @@ def add_note(exc: BaseException, text: str) -> None:
     if notes is None:
         notes = []
         try:
-            exc.__notes__ = notes  # type: ignore[attr-defined]
+            exc.__dict__["__notes__"] = notes
         except AttributeError:  # pragma: no cover - an exception type without a __dict__
             return
     notes.append(text)

@@ -16,7 +16,7 @@ Switching namespaces is per thread (``setns(fd, CLONE_NEWNET)`` moves only the c
   :meth:`NetNS.enter` and :func:`check_thread` on that thread raises it again.  (A short-lived
   thread that ends is the only clean way out; the main thread has none.)
 
-``import rawnl.netns`` is light: the compiled module ``rawnl._nsffi`` (see ``build_ffi.py``),
+``import rawnl.engine.netns`` is light: the compiled module ``rawnl.engine._nsffi`` (see ``build_ffi.py``),
 ``fcntl`` and ``_socket`` load on first use.
 """
 
@@ -24,6 +24,10 @@ from __future__ import annotations
 
 import _thread
 import os
+from errno import EEXIST, EINVAL, ENOENT
+
+from rawnl.errors import NamespaceRestoreError
+from rawnl.wire.uapi import CLONE_NEWNET, MNT_DETACH, MS_BIND, MS_REC, MS_SHARED, NS_GET_NSTYPE
 
 TYPE_CHECKING = False  # not from typing, which costs ~9 ms: see rawnl.codec
 if TYPE_CHECKING:
@@ -40,7 +44,6 @@ if TYPE_CHECKING:
 
 __all__ = [
     "NETNS_RUN_DIR",
-    "NamespaceRestoreError",
     "NetNS",
     "check_thread",
     "cleanup_run_netns",
@@ -52,33 +55,12 @@ __all__ = [
 NETNS_RUN_DIR = "/run/netns"
 _LOCK_DIR = "/run"  # rawnl's own create/delete/cleanup serialise on flock(/run), across processes
 _NAME_MAX = 255
-# Kernel numbers (checked against the headers by tests/test_constants.py; not in __all__).  The
-# ioctl is used before the compiled module is loaded, so this is the one CLONE_NEWNET for both.
-NS_GET_NSTYPE = 0xB703  # _IO(0xb7, 0x3), <linux/nsfs.h>
-CLONE_NEWNET = 0x40000000  # <sched.h>
 _O_NS = os.O_RDONLY | os.O_CLOEXEC
 
-_EEXIST, _ENOENT, _EINVAL = 17, 2, 22
 _loaded: _Lib | None = None
 _NULL: Any = None  # ffi.NULL, once loaded
 _made_run_dir = False  # this process created /run/netns (see cleanup_run_netns)
 _tls = _thread._local()  # .stranded: why this thread is stuck in a foreign namespace
-
-
-class NamespaceRestoreError(BaseException):
-    """A thread could not be moved back to its own network namespace.
-
-    A :class:`BaseException` (not an :class:`Exception`) on purpose: the thread is still in the
-    other namespace, and code that goes on after ``except Exception:`` would open sockets and
-    change links there.  The thread stays marked: :meth:`NetNS.enter` and :func:`check_thread`
-    raise this again on it.  ``errno`` is the error of the failed ``setns``; ``original`` the
-    exception that was propagating out of the ``with`` block, if any.
-    """
-
-    def __init__(self, message: str, errno: int = 0, original: BaseException | None = None) -> None:
-        super().__init__(message)
-        self.errno = errno
-        self.original = original
 
 
 def _lib() -> _Lib:
@@ -88,16 +70,16 @@ def _lib() -> _Lib:
         try:
             from ._nsffi import ffi, lib
         except ImportError as exc:
-            raise ImportError(_missing_module_message(), name="rawnl._nsffi") from exc
+            raise ImportError(_missing_module_message(), name="rawnl.engine._nsffi") from exc
         _NULL = ffi.NULL
         _loaded = lib
     return _loaded
 
 
 def _missing_module_message() -> str:
-    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
     text = (
-        "rawnl's compiled namespace module rawnl._nsffi is missing (it wraps setns, unshare, mount "
+        "rawnl's compiled namespace module rawnl.engine._nsffi is missing (it wraps setns, unshare, mount "
         "and umount2, and is built from build_ffi.py when rawnl is installed). "
     )
     if os.path.exists(os.path.join(root, "build_ffi.py")):
@@ -298,14 +280,14 @@ class NetNS:
                 try:
                     fd = os.open(path, os.O_RDONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0)
                 except FileExistsError:
-                    raise FileExistsError(_EEXIST, f"network namespace {name!r} already exists", path) from None
+                    raise FileExistsError(EEXIST, f"network namespace {name!r} already exists", path) from None
                 os.close(fd)
                 try:
                     _call_on_thread(_unshare_and_pin, bpath)
                     return cls._open_path(path, name, "name")
                 except BaseException:
                     # Whether or not the bind mount was made (EINVAL when it was not), undo it.
-                    lib.rawnl_umount2(bpath, lib.MNT_DETACH)
+                    lib.rawnl_umount2(bpath, MNT_DETACH)
                     os.unlink(path)
                     raise
             except BaseException:
@@ -326,9 +308,9 @@ class NetNS:
         path = os.path.join(NETNS_RUN_DIR, name)
         with _RunDirLock():
             if not os.path.lexists(path):
-                raise FileNotFoundError(_ENOENT, f"no network namespace named {name!r}", path)
-            rc = lib.rawnl_umount2(os.fsencode(path), lib.MNT_DETACH)
-            if rc < 0 and rc != -_EINVAL:  # EINVAL: not a mount point (a stale file): unlink it anyway
+                raise FileNotFoundError(ENOENT, f"no network namespace named {name!r}", path)
+            rc = lib.rawnl_umount2(os.fsencode(path), MNT_DETACH)
+            if rc < 0 and rc != -EINVAL:  # EINVAL: not a mount point (a stale file): unlink it anyway
                 raise _oserror(rc, "umount2", path)
             os.unlink(path)
 
@@ -410,12 +392,12 @@ def _ensure_run_dir(lib: _Lib) -> bool:
     except FileExistsError:
         made = False
     try:
-        rc = lib.rawnl_mount(b"", run, b"none", lib.MS_SHARED | lib.MS_REC, null)
-        if rc == -_EINVAL:  # EINVAL: not a mount point yet; bind it onto itself, then make it shared
-            rc = lib.rawnl_mount(run, run, b"none", lib.MS_BIND | lib.MS_REC, null)
+        rc = lib.rawnl_mount(b"", run, b"none", MS_SHARED | MS_REC, null)
+        if rc == -EINVAL:  # EINVAL: not a mount point yet; bind it onto itself, then make it shared
+            rc = lib.rawnl_mount(run, run, b"none", MS_BIND | MS_REC, null)
             if rc < 0:
                 raise _oserror(rc, "mount --bind", NETNS_RUN_DIR)
-            rc = lib.rawnl_mount(b"", run, b"none", lib.MS_SHARED | lib.MS_REC, null)
+            rc = lib.rawnl_mount(b"", run, b"none", MS_SHARED | MS_REC, null)
         if rc < 0:
             raise _oserror(rc, "mount --make-rshared", NETNS_RUN_DIR)
     except BaseException:
@@ -438,7 +420,7 @@ def _remove_run_dir(lib: _Lib) -> bool:
         return False
     run = NETNS_RUN_DIR.encode()
     for _ in range(16):
-        if lib.rawnl_umount2(run, lib.MNT_DETACH) < 0:
+        if lib.rawnl_umount2(run, MNT_DETACH) < 0:
             break
     try:
         os.rmdir(NETNS_RUN_DIR)
@@ -485,7 +467,7 @@ def _unshare_and_pin(path: bytes) -> None:
     rc = lib.rawnl_unshare(CLONE_NEWNET)
     if rc < 0:
         raise _oserror(rc, "unshare(CLONE_NEWNET)")
-    rc = lib.rawnl_mount(b"/proc/thread-self/ns/net", path, b"none", lib.MS_BIND, _NULL)
+    rc = lib.rawnl_mount(b"/proc/thread-self/ns/net", path, b"none", MS_BIND, _NULL)
     if rc < 0:
         raise _oserror(rc, "mount --bind /proc/thread-self/ns/net", os.fsdecode(path))
 

@@ -3,11 +3,6 @@
 from typing import Any
 
 class _Lib:
-    MS_BIND: int
-    MS_REC: int
-    MS_SHARED: int
-    MNT_DETACH: int
-
     def rawnl_setns(self, fd: int, nstype: int, /) -> int: ...
     def rawnl_unshare(self, flags: int, /) -> int: ...
     def rawnl_mount(self, source: bytes, target: bytes, fstype: bytes, flags: int, data: Any, /) -> int: ...

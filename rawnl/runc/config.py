@@ -17,37 +17,20 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import socket
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
-from . import validate as v
+from rawnl.errors import NetworkConfigError
+from rawnl.ops import validate as v
+from rawnl.wire.uapi import AF_INET, AF_INET6, IFNAMSIZ
 
-__all__ = [
-    "IFNAMSIZ",
-    "Network",
-    "NetworkConfigError",
-    "check_ifname",
-    "load_networks",
-    "parse_mac",
-]
-
-IFNAMSIZ = 16  # the kernel's limit, NUL included: a name has at most 15 bytes
-
-
-class NetworkConfigError(ValueError):
-    """A network config field is wrong; ``field`` is its JSON name (or ``None`` for the document)."""
-
-    def __init__(self, field: str | None, message: str) -> None:
-        super().__init__(f"{field}: {message}" if field else message)
-        self.field = field
-        self.message = message
+__all__ = ["Network", "check_ifname", "load_networks", "parse_mac"]
 
 
 def check_ifname(name: str, field: str = "name") -> None:
     """Raise :class:`NetworkConfigError` unless the kernel would accept ``name`` as an interface name.
 
-    :func:`rawnl.validate.ifname` decides (the kernel's ``dev_valid_name``: 1 to 15 bytes, not
+    :func:`rawnl.ops.validate.ifname` decides (the kernel's ``dev_valid_name``: 1 to 15 bytes, not
     ``.`` or ``..``, no ``/``, ``:``, white space or control characters); this words its refusal.
     """
     try:
@@ -57,7 +40,7 @@ def check_ifname(name: str, field: str = "name") -> None:
 
 
 def _ifname_problem(name: object) -> str:
-    """What is wrong with ``name``, which :func:`rawnl.validate.ifname` refused."""
+    """What is wrong with ``name``, which :func:`rawnl.ops.validate.ifname` refused."""
     if not isinstance(name, str):
         return f"expected a string, got {type(name).__name__}"
     if not name:
@@ -72,30 +55,21 @@ def _ifname_problem(name: object) -> str:
 
 
 def parse_mac(text: str, field: str = "mac_address") -> str:
-    """``"AA-BB-CC-DD-EE-FF"`` or ``"aa:bb:cc:dd:ee:ff"`` -> ``"aa:bb:cc:dd:ee:ff"``.
-
-    Only unicast, non-zero Ethernet addresses are accepted: the kernel refuses the others for
-    a veth (``EADDRNOTAVAIL``).
-    """
-    parts = text.replace("-", ":").split(":")
-    if len(parts) != 6 or not all(len(p) == 2 and all(c in "0123456789abcdefABCDEF" for c in p) for p in parts):
-        raise NetworkConfigError(
-            field, f"{text!r} is not a MAC address (expected six hex octets like 02:42:c6:33:64:02)"
-        )
-    octets = [int(p, 16) for p in parts]
-    if octets[0] & 1:
-        raise NetworkConfigError(field, f"{text!r} is a multicast MAC address; an interface needs a unicast one")
-    if not any(octets):
-        raise NetworkConfigError(field, f"{text!r} is the all-zero MAC address")
-    return ":".join(f"{o:02x}" for o in octets)
+    """``"AA-BB-CC-DD-EE-FF"`` or ``"aa:bb:cc:dd:ee:ff"`` -> ``"aa:bb:cc:dd:ee:ff"``, as
+    :func:`rawnl.ops.validate.mac` reads it (unicast, non-zero Ethernet addresses only: the
+    kernel refuses the others for a veth, ``EADDRNOTAVAIL``); its refusal names the field."""
+    try:
+        return v.mac(text, field)
+    except ValueError as exc:
+        raise NetworkConfigError(field, str(exc).removeprefix(f"{field} ")) from None
 
 
 def _check_address(text: str, field: str, family: int, *, with_prefix: bool) -> None:
     """Raise :class:`NetworkConfigError` unless ``text`` is an address of ``family`` (with
-    ``with_prefix``, a CIDR address such as ``198.51.100.2/24``), as :mod:`rawnl.validate`
+    ``with_prefix``, a CIDR address such as ``198.51.100.2/24``), as :mod:`rawnl.ops.validate`
     parses it: ``inet_pton``'s strict forms, no netmask, zone index or leading zeros."""
-    kind = "IPv4" if family == socket.AF_INET else "IPv6"
-    example = "198.51.100.2/24" if family == socket.AF_INET else "2001:db8::2/64"
+    kind = "IPv4" if family == AF_INET else "IPv6"
+    example = "198.51.100.2/24" if family == AF_INET else "2001:db8::2/64"
     if with_prefix and "/" not in text:
         raise NetworkConfigError(field, f"{text!r} needs a prefix length, like {example}")
     try:
@@ -136,7 +110,7 @@ class Network:
     hairpin_mode: bool = False
     temp_veth_peer_name: str = ""
 
-    #: The types a strategy is registered for (kept up to date by ``rawnl.strategies``).
+    #: The types a strategy is registered for (kept up to date by ``rawnl.runc.strategies``).
     known_types: ClassVar[frozenset[str]] = frozenset({"loopback", "veth"})
 
     # -- JSON ---------------------------------------------------------------------------------
@@ -212,15 +186,15 @@ class Network:
         if self.mac_address:
             parse_mac(self.mac_address)
         if self.address:
-            _check_address(self.address, "address", socket.AF_INET, with_prefix=True)
+            _check_address(self.address, "address", AF_INET, with_prefix=True)
         if self.ipv6_address:
-            _check_address(self.ipv6_address, "ipv6_address", socket.AF_INET6, with_prefix=True)
+            _check_address(self.ipv6_address, "ipv6_address", AF_INET6, with_prefix=True)
         if self.gateway:
-            _check_address(self.gateway, "gateway", socket.AF_INET, with_prefix=False)
+            _check_address(self.gateway, "gateway", AF_INET, with_prefix=False)
             if not self.address:
                 raise NetworkConfigError("gateway", "a gateway needs an IPv4 address on the interface to reach it")
         if self.ipv6_gateway:
-            _check_address(self.ipv6_gateway, "ipv6_gateway", socket.AF_INET6, with_prefix=False)
+            _check_address(self.ipv6_gateway, "ipv6_gateway", AF_INET6, with_prefix=False)
             if not self.ipv6_address:
                 raise NetworkConfigError(
                     "ipv6_gateway", "an IPv6 gateway needs an IPv6 address on the interface to reach it"

@@ -1,0 +1,2 @@
+"""iproute2's views, one module per family: its ``ip -j`` shapes and text, its ``show``
+command, and how ``rawnl monitor`` prints its events."""

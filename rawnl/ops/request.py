@@ -1,0 +1,258 @@
+"""What a request builder returns, the references in it still to be resolved, and where they are
+resolved: the base of :class:`rawnl.IPRoute` and its batches.
+
+A builder (``rawnl.ops.links.link_set``, ...) validates every argument and returns a
+:class:`Request`: the message, and the references in it that only a live socket can turn into
+numbers.  There are two kinds:
+
+- :class:`LinkName`: a link given by name where the kernel needs its index (an address's link,
+  a route's output link, a master).  Where the kernel can look a link up by name itself
+  (``IFLA_IFNAME`` in ``link_set``/``link_del``/``link_get``), builders send the name and make no
+  reference.
+- :class:`NetnsRef`: a network namespace given by name, path or pid where the kernel needs an
+  open file descriptor (``IFLA_NET_NS_FD``).  A :class:`rawnl.NetNS` is already open: its fd is
+  used as it is.
+
+Both stand in the message where the number goes (an ``int``-like object with ``__index__``),
+so the builder alone knows the message's shape and nothing patches it afterwards.
+:meth:`Operations.resolve` gives every reference its number, in one place; encoding a
+reference that was not resolved raises ``ValueError`` naming the argument.
+"""
+
+from __future__ import annotations
+
+from errno import EPROTO
+
+from rawnl._record import Record
+from rawnl.errors import NetlinkError
+from rawnl.wire.uapi import NLM_F_ACK, NLM_F_CREATE, NLM_F_DUMP, NLM_F_EXCL, NLM_F_REQUEST
+
+from . import validate as v
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Callable
+    from typing import Any, Concatenate, ParamSpec, TypeAlias, TypeVar
+
+    from rawnl.engine.netns import NetNS
+    from rawnl.engine.socket import NetlinkSocket
+    from rawnl.wire.message import Message
+
+    _P = ParamSpec("_P")
+    _M = TypeVar("_M", bound=Message)
+    #: A link: its index, or its name.
+    LinkRef: TypeAlias = int | str
+    #: A network namespace: an open :class:`rawnl.NetNS`, a name under /run/netns or a path, or a pid.
+    NetnsRef_: TypeAlias = "NetNS | str | int"
+
+__all__ = [
+    "ACK",
+    "CREATE",
+    "DUMP",
+    "Events",
+    "LinkName",
+    "NetnsRef",
+    "Operations",
+    "Queries",
+    "Request",
+    "link_index",
+    "netns_fd",
+    "operation",
+]
+
+#: Flags of a request that changes something and wants its ACK.
+ACK = NLM_F_REQUEST | NLM_F_ACK
+#: ``ip ... add``: create, and fail with EEXIST if it exists.
+CREATE = NLM_F_REQUEST | NLM_F_ACK | NLM_F_CREATE | NLM_F_EXCL
+#: A dump request.
+DUMP = NLM_F_REQUEST | NLM_F_DUMP
+#: A dump the kernel marks NLM_F_DUMP_INTR (the table changed while it was read) is repeated up
+#: to this many times; then rawnl.DumpInterrupted is raised, carrying what was received.
+DUMP_RETRIES = 2
+
+if TYPE_CHECKING:
+    # A reference stands where an int goes (it is one by __index__ once resolved): to a type
+    # checker it is an int, so a builder can put it in an int field without a cast.
+    _StandsForInt = int
+else:
+    _StandsForInt = object
+
+
+class LinkName(_StandsForInt):
+    """A link named where the kernel needs its index; ``index`` once resolved."""
+
+    __slots__ = ("arg", "index", "name")
+
+    def __init__(self, name: str, arg: str) -> None:
+        self.name = name
+        self.arg = arg
+        self.index: int | None = None
+
+    def __index__(self) -> int:
+        if self.index is None:
+            raise ValueError(f"{self.arg}: link {self.name!r} has not been resolved to an index (IPRoute does it)")
+        return self.index
+
+    def __repr__(self) -> str:
+        return f"LinkName({self.name!r}{'' if self.index is None else f' -> {self.index}'})"
+
+
+class NetnsRef(_StandsForInt):
+    """A network namespace (a name under /run/netns, a path, or a pid) where the kernel needs an
+    open fd; ``fd`` once opened by :meth:`open`, closed again by :meth:`close`."""
+
+    __slots__ = ("arg", "fd", "handle", "target")
+
+    def __init__(self, target: str | int, arg: str) -> None:
+        self.target = target
+        self.arg = arg
+        self.fd: int | None = None
+        self.handle: NetNS | None = None
+
+    def open(self) -> None:
+        """Open the namespace (``/run/netns/NAME``, the path, or ``/proc/PID/ns/net``)."""
+        from rawnl.engine.netns import NetNS
+
+        try:
+            handle = NetNS.open(self.target) if isinstance(self.target, str) else NetNS.from_pid(self.target)
+        except (TypeError, ValueError) as exc:
+            raise ValueError(f"{self.arg}: {exc}") from None
+        self.handle = handle
+        self.fd = handle.fd
+
+    def close(self) -> None:
+        handle, self.handle = self.handle, None
+        if handle is not None:
+            handle.close()
+
+    def __index__(self) -> int:
+        if self.fd is None:
+            raise ValueError(f"{self.arg}: namespace {self.target!r} has not been opened (IPRoute does it)")
+        return self.fd
+
+    def __repr__(self) -> str:
+        return f"NetnsRef({self.target!r}{'' if self.fd is None else f' -> fd {self.fd}'})"
+
+
+class Request(Record):
+    """A validated request: the message to send, and the references in it to resolve first."""
+
+    msg: Message
+    refs: tuple[LinkName | NetnsRef, ...] = ()
+
+    def encode(self, *, flags: int | None = None, seq: int | None = None, pid: int | None = None) -> bytes:
+        """The message's bytes, as :meth:`rawnl.Message.encode` (its references must be resolved:
+        an unresolved one raises ``ValueError`` naming its argument)."""
+        return self.msg.encode(flags=flags, seq=seq, pid=pid)
+
+
+def link_index(value: object, arg: str, refs: list[LinkName | NetnsRef]) -> int:
+    """A link the kernel needs by index: an index is checked and returned; a name is checked and
+    becomes a :class:`LinkName` (added to ``refs``), which stands for the index."""
+    if value.__class__ is int:
+        return v.index(value, arg)
+    index, name = v.link_ref(value, arg)
+    if name is None:
+        return index
+    ref = LinkName(name, arg)
+    refs.append(ref)
+    return ref
+
+
+def netns_fd(value: object, arg: str, refs: list[LinkName | NetnsRef]) -> int:
+    """A namespace the kernel needs as an fd: an open :class:`rawnl.NetNS` gives its fd; a name,
+    path or pid becomes a :class:`NetnsRef` (added to ``refs``), opened when resolved."""
+    v.netns(value, arg)
+    if isinstance(value, (str, int)):
+        ref = NetnsRef(value, arg)
+        refs.append(ref)
+        return ref
+    from rawnl.engine.netns import NetNS
+
+    assert isinstance(value, NetNS)  # v.netns() let nothing else through
+    return value.fd
+
+
+class Operations:
+    """The base of :class:`rawnl.IPRoute` and :class:`rawnl.Batch`: what to do with a request
+    (``_submit``: send it now, or queue it) and how names become indices (``_index_of``); the
+    families' operations (:class:`rawnl.ops.links.LinkOps`, ...) are built on these two."""
+
+    def _submit(self, req: Request) -> None:  # pragma: no cover - IPRoute and Batch define it
+        raise NotImplementedError
+
+    def _index_of(self, name: str, arg: str) -> int:  # pragma: no cover - IPRoute and Batch define it
+        raise NotImplementedError
+
+    def resolve(self, refs: tuple[LinkName | NetnsRef, ...]) -> None:
+        """Give every reference its number: a link name its index (``_index_of``), a namespace
+        an open fd.  On failure, whatever was opened is closed again."""
+        try:
+            for ref in refs:
+                if isinstance(ref, LinkName):
+                    ref.index = self._index_of(ref.name, ref.arg)
+                else:
+                    ref.open()
+        except BaseException:
+            release(refs)
+            raise
+
+
+def release(refs: tuple[LinkName | NetnsRef, ...]) -> None:
+    """Close the namespaces a request's references opened."""
+    for ref in refs:
+        if isinstance(ref, NetnsRef):
+            ref.close()
+
+
+def operation(build: Callable[_P, Request]) -> Callable[Concatenate[Operations, _P], None]:
+    """The method that sends (or, in a batch, queues) what ``build`` returns: its signature and
+    docstring are the builder's, which say what it sends."""
+
+    def op(self: Operations, /, *args: _P.args, **kwargs: _P.kwargs) -> None:
+        self._submit(build(*args, **kwargs))
+
+    op.__name__ = build.__name__
+    op.__qualname__ = build.__qualname__
+    op.__doc__ = build.__doc__
+    op.__dict__["__wrapped__"] = build
+    return op
+
+
+class Queries(Operations):
+    """The base of the families' reading operations (:class:`rawnl.IPRoute` only): a request
+    answered by one message, or a dump."""
+
+    sock: NetlinkSocket
+
+    def _get(self, req: Request, cls: type[_M]) -> _M:
+        """Send ``req`` (no ACK: the reply ends it) and return its reply of class ``cls``; a
+        refusal raises :class:`rawnl.NetlinkError`."""
+        self.resolve(req.refs)
+        try:
+            replies = self.sock.request(req.msg, flags=0)
+        finally:
+            release(req.refs)
+        for reply in replies:
+            if isinstance(reply, cls):
+                return reply
+        raise NetlinkError(EPROTO, f"the kernel sent no {cls.__name__}")  # pragma: no cover - it answers or refuses
+
+    def _dump(self, req: Request) -> list[Message]:
+        """Every message of the dump ``req`` asks for, read again (twice at most) if the kernel
+        marks it interrupted."""
+        self.resolve(req.refs)
+        try:
+            return list(self.sock.dump(req.msg, retries=DUMP_RETRIES))
+        finally:
+            release(req.refs)
+
+
+class Events(Record):
+    """What :meth:`rawnl.IPRoute.monitor` follows of one family: the multicast groups to join
+    (``RTNLGRP_*``), and the typed result of each of its messages (``convert``, by class)."""
+
+    name: str
+    groups: tuple[int, ...]
+    message: type[Message]
+    convert: Callable[[Any], Any]

@@ -1,0 +1,111 @@
+"""The ``bridge`` link kind: ``IFLA_BR_*`` in ``IFLA_INFO_DATA``, and its ports' ``IFLA_BRPORT_*``
+(in ``IFLA_INFO_SLAVE_DATA``, and in the ``IFLA_PROTINFO`` of ``AF_BRIDGE`` link messages)."""
+
+from __future__ import annotations
+
+from rawnl.wire.codec import BE16, BINARY, FLAG, MAC, U8, U16, U32, U64, AttrTable
+
+from . import LinkKind
+
+__all__ = ["BRIDGE", "BRPORT", "KINDS"]
+
+BRPORT = AttrTable(
+    "IFLA_BRPORT",
+    [
+        ("IFLA_BRPORT_STATE", 1, U8),
+        ("IFLA_BRPORT_PRIORITY", 2, U16),
+        ("IFLA_BRPORT_COST", 3, U32),
+        ("IFLA_BRPORT_MODE", 4, U8),
+        ("IFLA_BRPORT_GUARD", 5, U8),
+        ("IFLA_BRPORT_PROTECT", 6, U8),
+        ("IFLA_BRPORT_FAST_LEAVE", 7, U8),
+        ("IFLA_BRPORT_LEARNING", 8, U8),
+        ("IFLA_BRPORT_UNICAST_FLOOD", 9, U8),
+        ("IFLA_BRPORT_PROXYARP", 10, U8),
+        ("IFLA_BRPORT_LEARNING_SYNC", 11, U8),
+        ("IFLA_BRPORT_PROXYARP_WIFI", 12, U8),
+        ("IFLA_BRPORT_ROOT_ID", 13, BINARY),
+        ("IFLA_BRPORT_BRIDGE_ID", 14, BINARY),
+        ("IFLA_BRPORT_DESIGNATED_PORT", 15, U16),
+        ("IFLA_BRPORT_DESIGNATED_COST", 16, U16),
+        ("IFLA_BRPORT_ID", 17, U16),
+        ("IFLA_BRPORT_NO", 18, U16),
+        ("IFLA_BRPORT_TOPOLOGY_CHANGE_ACK", 19, U8),
+        ("IFLA_BRPORT_CONFIG_PENDING", 20, U8),
+        ("IFLA_BRPORT_MESSAGE_AGE_TIMER", 21, U64),
+        ("IFLA_BRPORT_FORWARD_DELAY_TIMER", 22, U64),
+        ("IFLA_BRPORT_HOLD_TIMER", 23, U64),
+        ("IFLA_BRPORT_FLUSH", 24, FLAG),
+        ("IFLA_BRPORT_MULTICAST_ROUTER", 25, U8),
+        ("IFLA_BRPORT_PAD", 26, BINARY),
+        ("IFLA_BRPORT_MCAST_FLOOD", 27, U8),
+        ("IFLA_BRPORT_MCAST_TO_UCAST", 28, U8),
+        ("IFLA_BRPORT_VLAN_TUNNEL", 29, U8),
+        ("IFLA_BRPORT_BCAST_FLOOD", 30, U8),
+        ("IFLA_BRPORT_GROUP_FWD_MASK", 31, U16),
+        ("IFLA_BRPORT_NEIGH_SUPPRESS", 32, U8),
+        ("IFLA_BRPORT_ISOLATED", 33, U8),
+        ("IFLA_BRPORT_BACKUP_PORT", 34, U32),
+        ("IFLA_BRPORT_MRP_RING_OPEN", 35, U8),
+        ("IFLA_BRPORT_MRP_IN_OPEN", 36, U8),
+        ("IFLA_BRPORT_MCAST_EHT_HOSTS_LIMIT", 37, U32),
+        ("IFLA_BRPORT_MCAST_EHT_HOSTS_CNT", 38, U32),
+        ("IFLA_BRPORT_LOCKED", 39, U8),
+    ],
+)
+
+BRIDGE = AttrTable(
+    "IFLA_BR",
+    [
+        ("IFLA_BR_FORWARD_DELAY", 1, U32),
+        ("IFLA_BR_HELLO_TIME", 2, U32),
+        ("IFLA_BR_MAX_AGE", 3, U32),
+        ("IFLA_BR_AGEING_TIME", 4, U32),
+        ("IFLA_BR_STP_STATE", 5, U32),
+        ("IFLA_BR_PRIORITY", 6, U16),
+        ("IFLA_BR_VLAN_FILTERING", 7, U8),
+        ("IFLA_BR_VLAN_PROTOCOL", 8, BE16),
+        ("IFLA_BR_GROUP_FWD_MASK", 9, U16),
+        ("IFLA_BR_ROOT_ID", 10, BINARY),
+        ("IFLA_BR_BRIDGE_ID", 11, BINARY),
+        ("IFLA_BR_ROOT_PORT", 12, U16),
+        ("IFLA_BR_ROOT_PATH_COST", 13, U32),
+        ("IFLA_BR_TOPOLOGY_CHANGE", 14, U8),
+        ("IFLA_BR_TOPOLOGY_CHANGE_DETECTED", 15, U8),
+        ("IFLA_BR_HELLO_TIMER", 16, U64),
+        ("IFLA_BR_TCN_TIMER", 17, U64),
+        ("IFLA_BR_TOPOLOGY_CHANGE_TIMER", 18, U64),
+        ("IFLA_BR_GC_TIMER", 19, U64),
+        ("IFLA_BR_GROUP_ADDR", 20, MAC),
+        ("IFLA_BR_FDB_FLUSH", 21, FLAG),
+        ("IFLA_BR_MCAST_ROUTER", 22, U8),
+        ("IFLA_BR_MCAST_SNOOPING", 23, U8),
+        ("IFLA_BR_MCAST_QUERY_USE_IFADDR", 24, U8),
+        ("IFLA_BR_MCAST_QUERIER", 25, U8),
+        ("IFLA_BR_MCAST_HASH_ELASTICITY", 26, U32),
+        ("IFLA_BR_MCAST_HASH_MAX", 27, U32),
+        ("IFLA_BR_MCAST_LAST_MEMBER_CNT", 28, U32),
+        ("IFLA_BR_MCAST_STARTUP_QUERY_CNT", 29, U32),
+        ("IFLA_BR_MCAST_LAST_MEMBER_INTVL", 30, U64),
+        ("IFLA_BR_MCAST_MEMBERSHIP_INTVL", 31, U64),
+        ("IFLA_BR_MCAST_QUERIER_INTVL", 32, U64),
+        ("IFLA_BR_MCAST_QUERY_INTVL", 33, U64),
+        ("IFLA_BR_MCAST_QUERY_RESPONSE_INTVL", 34, U64),
+        ("IFLA_BR_MCAST_STARTUP_QUERY_INTVL", 35, U64),
+        ("IFLA_BR_NF_CALL_IPTABLES", 36, U8),
+        ("IFLA_BR_NF_CALL_IP6TABLES", 37, U8),
+        ("IFLA_BR_NF_CALL_ARPTABLES", 38, U8),
+        ("IFLA_BR_VLAN_DEFAULT_PVID", 39, U16),
+        ("IFLA_BR_PAD", 40, BINARY),
+        ("IFLA_BR_VLAN_STATS_ENABLED", 41, U8),
+        ("IFLA_BR_MCAST_STATS_ENABLED", 42, U8),
+        ("IFLA_BR_MCAST_IGMP_VERSION", 43, U8),
+        ("IFLA_BR_MCAST_MLD_VERSION", 44, U8),
+        ("IFLA_BR_VLAN_STATS_PER_PORT", 45, U8),
+        ("IFLA_BR_MULTI_BOOLOPT", 46, BINARY),
+        ("IFLA_BR_MCAST_QUERIER_STATE", 47, BINARY),
+    ],
+)
+
+
+KINDS = (LinkKind("bridge", BRIDGE, slave_data=BRPORT),)
