@@ -14,6 +14,7 @@ stays light.
 
 from __future__ import annotations
 
+from ._version import __version__ as __version__
 from .errors import (
     BatchOverrunError,
     CommandError,
@@ -31,8 +32,6 @@ from .wire.message import DoneMessage, ErrorMessage, Message, RawMessage, decode
 from .wire.route import RouteMessage
 
 TYPE_CHECKING = False  # not from typing, which costs ~9 ms: see rawnl.wire.codec
-
-__version__ = "0.1.0"
 
 del _registry  # imported for its registrations: every family and link kind is known to decode()
 

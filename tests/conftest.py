@@ -18,14 +18,20 @@ and a session-end leak check.
   mount of this run is left under /run/netns, no socket/namespace fd leaked (other fds: a little
   slack), and /run/netns is as it was at the start (removed again, if empty, when it did not
   exist; other engineers' concurrent runs may keep it non-empty, which is fine).
+- The codec's layout cache runs in its check mode (``RAWNL_VERIFY_LAYOUT_CACHE=1``, set here
+  before rawnl is imported): every cached decode is scanned again and compared, so the golden,
+  property and differential tests (and every other decode) check the cache's rule too.
 """
 
 from __future__ import annotations
 
+import os
+
+os.environ.setdefault("RAWNL_VERIFY_LAYOUT_CACHE", "1")  # before any test module imports rawnl
+
 import contextlib
 import itertools
 import json
-import os
 import re
 import subprocess
 from collections.abc import Callable, Iterator

@@ -24,7 +24,7 @@ import os
 import sys
 from typing import TYPE_CHECKING, Any, NoReturn
 
-from rawnl import __version__
+from rawnl._version import __version__
 from rawnl.errors import CommandError, DumpInterrupted, NetlinkError
 from rawnl.wire.uapi import AF_INET, AF_INET6, AF_UNSPEC
 

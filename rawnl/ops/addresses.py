@@ -224,7 +224,8 @@ class AddressQueries(Queries):
 
     def addrs(self, link: LinkRef | None = None, family: int | None = None) -> list[Address]:
         """Every address, or those of ``link`` (name or index) and/or ``family`` (AF_INET/4,
-        AF_INET6/6), as :class:`Address` objects; :func:`addr_dump` says what is sent."""
+        AF_INET6/6), as :class:`Address` objects.  Equivalent to ``ip [-4|-6] addr show [dev
+        LINK]``; the request is :func:`addr_dump`'s."""
         req = addr_dump(link=link, family=family)
         msgs = self._dump(req)
         assert isinstance(req.msg, AddressMessage)

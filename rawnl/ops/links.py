@@ -424,13 +424,14 @@ class LinkQueries(Queries):
     """The link operations that read (of :class:`rawnl.IPRoute`)."""
 
     def link_get(self, name_or_index: LinkRef) -> Link:
-        """One link, by name or index, as a :class:`Link`; :func:`link_get` says what is sent.
-        Raises :class:`rawnl.NetlinkError` with ENODEV when there is no such link."""
+        """One link, by name or index, as a :class:`Link`.  Equivalent to ``ip -d link show dev
+        LINK``; the request is :func:`link_get`'s.  ENODEV when there is no such link."""
         return link_from(self._get(link_get(name_or_index), LinkMessage))
 
     def links(self, *, master: LinkRef | None = None, kind: str | None = None) -> list[Link]:
-        """Every link, or those enslaved to ``master`` (name or index) and/or of ``kind``;
-        :func:`link_dump` says what is sent."""
+        """Every link, or those enslaved to ``master`` (name or index) and/or of ``kind``, as
+        :class:`Link` objects.  Equivalent to ``ip -d link show [master M] [type KIND]``; the
+        request is :func:`link_dump`'s."""
         req = link_dump(master=master, kind=kind)
         msgs = self._dump(req)
         assert isinstance(req.msg, LinkMessage)

@@ -344,8 +344,9 @@ class RouteQueries(Queries):
         self, *, table: int | str | None = None, family: int | None = None, oif: LinkRef | None = None
     ) -> list[Route]:
         """Every IPv4 and IPv6 route, or those of ``table``, ``family`` and ``oif``, as
-        :class:`Route` objects; :func:`route_dump` says what is sent.  A table that does not
-        exist holds no routes (``[]``; ``ip`` reports "FIB table does not exist")."""
+        :class:`Route` objects.  Equivalent to ``ip [-4|-6] route show table T|all [dev OIF]``;
+        the request is :func:`route_dump`'s.  A table that does not exist holds no routes
+        (``[]``; ``ip`` reports "FIB table does not exist")."""
         req = route_dump(table=table, family=family, oif=oif)
         assert isinstance(req.msg, RouteMessage)
         tid = req.msg.attrs.get("RTA_TABLE")
@@ -372,8 +373,8 @@ class RouteQueries(Queries):
         return out
 
     def route_get(self, address: str | IPAddress) -> Route:
-        """The route the kernel would use for ``address``, as a :class:`Route`;
-        :func:`route_get` says what is sent."""
+        """The route the kernel would use for ``address``, as a :class:`Route`.  Equivalent to
+        ``ip route get ADDRESS``; the request is :func:`route_get`'s."""
         return route_from(self._get(route_get(address), RouteMessage))
 
 
