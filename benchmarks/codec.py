@@ -2,7 +2,7 @@
 
 1. Building and encoding a request, microseconds per request: a route (198.51.100.0/24 via
    192.0.2.254 in table 1000) and an address (192.0.2.1/24).  rawnl through its request builders
-   (``rawnl.requests``: validation included) and through the bare message classes; pyroute2
+   (``rawnl.ops.routes``, ``rawnl.ops.addresses``: validation included) and through the bare message classes; pyroute2
    through its message classes (``rtmsg``/``ifaddrmsg``: fill in, ``encode()``), which is the
    cheapest way pyroute2 has to build one (its ``IPRoute`` adds request processing on top).
 2. Decoding a real dump of 2,000 links (1,000 veth pairs, plus ``lo``) into typed messages,

@@ -5,7 +5,7 @@ fresh "host" namespace, with a loopback and a veth network: the veth gets an add
 198.51.100.0/24, a default route via 198.51.100.1 and MTU 1400.  The time per container is
 measured around the wiring only (the namespaces already exist, as a runtime's do):
 
-- **rawnl**: :func:`rawnl.strategies.create_network_interfaces` (loopback + veth strategies;
+- **rawnl**: :func:`rawnl.runc.strategies.create_network_interfaces` (loopback + veth strategies;
   the container given by name, the host side in one :class:`rawnl.IPRoute` kept open).
 - **pyroute2**: the same runc steps with pyroute2 (``IPRoute(netns=...)``, a test-only oracle):
   the pair made in the host, the host end attached (master, MTU, up), the peer moved into the

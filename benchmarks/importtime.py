@@ -4,7 +4,7 @@ Byte-compiles the package first (this machine sets PYTHONDONTWRITEBYTECODE=1, an
 that compiles is not what users pay), then runs the import ``--runs`` times in fresh interpreters
 and reports the median of:
 
-* the sum of the *self* times of rawnl's own modules (``rawnl``, ``rawnl.codec``, ...): the
+* the sum of the *self* times of rawnl's own modules (``rawnl``, ``rawnl.wire.codec``, ...): the
   target (issue 2) is <= 10 ms;
 * the cumulative time of the top-level ``rawnl`` entry (its own modules plus whatever standard
   modules they pull in that were not loaded yet).

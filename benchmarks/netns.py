@@ -1,7 +1,7 @@
 """Opening a netlink socket inside another network namespace: rawnl against pyroute2, one run.
 
 rawnl: ``NetlinkSocket(netns=ns)`` (a short-lived thread does ``setns`` + ``socket()``; the
-socket is then bound, options set) and the bare ``rawnl.netns.socket_in``.
+socket is then bound, options set) and the bare ``rawnl.engine.netns.socket_in``.
 pyroute2 (the peer): ``pyroute2.netns.create_socket`` (forks a child that setns()es, creates the
 socket and passes it back over a unix socket) and a whole ``pyroute2.NetNS(name)`` object.
 

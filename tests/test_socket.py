@@ -14,6 +14,7 @@ import pytest
 import rawnl
 from rawnl import DumpInterrupted
 from rawnl.engine.socket import NetlinkSocket, Overrun
+from rawnl.wire import codec
 from rawnl.wire.uapi import NLM_F_ACK
 
 RTM_NEWLINK, RTM_DELLINK, RTM_GETLINK = 16, 17, 18
@@ -164,7 +165,10 @@ def test_refused_dump_raises(nlsock: NetlinkSocket) -> None:
 
 
 @pytest.mark.slow
-def test_dump_intr_reported_with_data_and_retries_recover(netns: rawnl.NetNS) -> None:
+def test_dump_intr_reported_with_data_and_retries_recover(netns: rawnl.NetNS, monkeypatch: pytest.MonkeyPatch) -> None:
+    # A race with a churning writer: decode at full speed (the layout cache's check mode, on for
+    # the suite, rescans every message and would make each dump slow enough to lose every race).
+    monkeypatch.setattr(codec, "VERIFY_LAYOUT_CACHE", False)
     with NetlinkSocket(netns=netns) as sock:
         _make_veths(sock, 600)
         # Churn links from another process (a Python thread would share our GIL).

@@ -19,7 +19,7 @@ Each vector is written as ``NAME.hex``: one line per field, hex bytes then ``# f
 (``nlmsg_len``, ``nlmsg_type RTM_NEWLINK``, each attribute's length/type and payload, nested
 attributes indented), preceded by comment lines giving the command that produced it.
 ``tests/test_golden.py`` reads everything left of ``#`` as hex.  Field names come from
-``rawnl.schema``'s tables (checked against the kernel headers by ``tests/test_constants.py``); the
+the attribute tables of ``rawnl.wire`` (checked against the kernel headers by ``tests/test_constants.py``); the
 walk over the bytes is this file's own, not rawnl's decoder.
 
 Sequence numbers, port ids, MAC addresses of the bridge, statistics and timestamps differ from one

@@ -187,7 +187,9 @@ class Message(Record):
 
 
 def _generate(cls: type[Message], fixed_name: str, fmt: str, table: AttrTable) -> None:
-    """Give a declared family message its ``encode``, ``encode_body`` and ``_decode``."""
+    """Give a declared family message its ``encode``, ``encode_body`` and ``_decode``: checked and
+    laid out now, compiled on first use (as the records' ``__init__``, see :mod:`rawnl._record`:
+    ``import rawnl`` does not pay ``compile`` for classes it may never use)."""
     own = [s.name for s in cls._record_specs if s.name not in _HEADER_FIELDS]
     if not own or own[-1] != "attrs":
         raise TypeError(f"{cls.__name__}: declare the fixed struct's fields, then attrs, last")
@@ -245,19 +247,43 @@ def _decode(cls, data, mtype, flags, seq, pid):
 {"".join(f"    msg.{f} = {f}{chr(10)}" for f in fields)}    msg.attrs = _decode_attrs(data, {at}, _TABLE, {family_var})
     return msg
 '''
-    namespace: dict[str, Any] = {}
-    exec(compile(source, f"<rawnl message {cls.__name__}>", "exec"), env, namespace)
-    encode = namespace["encode"]
-    encode.__doc__ = (
-        f"The whole message: ``nlmsghdr`` and ``{fixed_name}`` packed by one ``struct`` call, then the "
-        "attributes; ``flags``, ``seq`` and ``pid`` override the header's for this encoding only."
-    )
-    body = namespace["encode_body"]
-    body.__doc__ = f"``{fixed_name}`` and the attributes, without ``nlmsghdr`` (how a veth peer is sent)."
-    for name, value in (("encode", encode), ("encode_body", body), ("_decode", classmethod(namespace["_decode"]))):
-        if hasattr(value, "__qualname__"):
-            value.__qualname__ = f"{cls.__name__}.{name}"
-        setattr(cls, name, value)
+    docs = {
+        "encode": f"The whole message: ``nlmsghdr`` and ``{fixed_name}`` packed by one ``struct`` call, then "
+        "the attributes; ``flags``, ``seq`` and ``pid`` override the header's for this encoding only.",
+        "encode_body": f"``{fixed_name}`` and the attributes, without ``nlmsghdr`` (how a veth peer is sent).",
+    }
+
+    def install() -> None:
+        """Compile the three methods and put them on the class (and the decoder in the dispatch
+        table :func:`decode` reads), replacing the stand-ins below."""
+        namespace: dict[str, Any] = {}
+        exec(compile(source, f"<rawnl message {cls.__name__}>", "exec"), env, namespace)
+        for name, doc in docs.items():
+            namespace[name].__doc__ = doc
+        namespace["_decode"] = classmethod(namespace["_decode"])
+        for name, method in namespace.items():
+            getattr(method, "__func__", method).__qualname__ = f"{cls.__qualname__}.{name}"
+            setattr(cls, name, method)
+        for mtype, owner in _BY_TYPE.items():
+            if owner is cls:
+                _DECODERS[mtype] = cls._decode
+
+    def encode(self: Any, *, flags: int | None = None, seq: int | None = None, pid: int | None = None) -> bytes:
+        install()
+        data: bytes = self.encode(flags=flags, seq=seq, pid=pid)
+        return data
+
+    def encode_body(self: Any) -> bytes:
+        install()
+        data: bytes = self.encode_body()
+        return data
+
+    def _decode(klass: Any, data: bytes, *header: int) -> Any:  # header: mtype, flags, seq, pid
+        install()
+        return klass._decode(data, *header)
+
+    for name, stand_in in (("encode", encode), ("encode_body", encode_body), ("_decode", classmethod(_decode))):
+        setattr(cls, name, stand_in)
     cls.TABLE = table
     cls.FIXED = fixed
     cls.FIELDS = fields
