@@ -13,7 +13,7 @@ Left out, because pyroute2 disagrees with the kernel (rawnl follows the kernel):
 (pyroute2: host-order u32; kernel: ``__be32``), IFA_TARGET_NETNSID (pyroute2: a string; kernel:
 s32), IFLA_NET_NS_FD (pyroute2 opens a namespace by name to encode it), IFLA_OPERSTATE (pyroute2
 turns it into a name), and pyroute2's encoding of AF_BRIDGE IFLA_PROTINFO, which lacks
-NLA_F_NESTED (the kernel then reads the nest as the old one-byte port state; see WIRE_FACTS).
+NLA_F_NESTED (the kernel then reads the nest as the old one-byte port state; see docs/wire.md).
 """
 
 from __future__ import annotations

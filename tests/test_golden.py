@@ -204,7 +204,7 @@ def test_nomaster_request(index: dict[str, int]) -> None:
 
 def test_hairpin_bridge_request(index: dict[str, int]) -> None:
     """``bridge link set dev X hairpin on``: RTM_SETLINK, AF_BRIDGE, IFLA_PROTINFO with
-    NLA_F_NESTED (without it the kernel reads the old one-byte port state: see WIRE_FACTS)."""
+    NLA_F_NESTED (without it the kernel reads the old one-byte port state: see docs/wire.md)."""
     data = load("hairpin_bridge_request")
     msg = one("hairpin_bridge_request")
     assert (msg.type, msg.flags, msg.family, msg.index) == (RTM.SETLINK, SET, AF.BRIDGE, index["veth0"])

@@ -13,6 +13,7 @@
 from __future__ import annotations
 
 import ast
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -199,3 +200,32 @@ def test_every_wire_family_is_registered() -> None:
     assert {wire for wire, _ops, _cli in FAMILIES.values()} | {"rawnl.wire.link"} == registered
     kinds = {module.__name__ for module in registry.KINDS}
     assert kinds == {name for name in MODULES if name.startswith("rawnl.wire.kinds.")}
+
+
+def _repository_files(repo: Path) -> list[Path]:
+    """The files of the checkout (git's list when there is one, else a walk without build output)."""
+    try:
+        out = subprocess.run(["git", "-C", str(repo), "ls-files"], capture_output=True, text=True, check=True).stdout
+        return [repo / line for line in out.splitlines() if (repo / line).is_file()]
+    except (OSError, subprocess.CalledProcessError):
+        skip = {".git", ".venv", "build", "dist", "__pycache__", ".hypothesis", ".mypy_cache", ".ruff_cache"}
+        return [
+            p
+            for p in repo.rglob("*")
+            if p.is_file() and not skip & set(p.parts) and not any(part.endswith(".egg-info") for part in p.parts)
+        ]
+
+
+def test_the_repository_refers_to_nothing_outside_it() -> None:
+    """Documentation and code are self-contained: no path leads out of the checkout."""
+    repo = ROOT.parent
+    outside = ("../shared", "WIRE_FACTS", "DEVELOPERS.md")
+    files = [p for p in _repository_files(repo) if p.name != "test_layers.py" and p.stat().st_size < 1 << 20]
+    assert any(p.name == "README.md" for p in files)
+    found = [
+        f"{path.relative_to(repo)}: {word}"
+        for path in files
+        for word in outside
+        if word in path.read_text(errors="replace")
+    ]
+    assert not found, found

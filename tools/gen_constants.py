@@ -1,7 +1,10 @@
-"""Developer tool: print a first draft of rawnl/constants.py from the uapi headers.
+"""Developer tool: print every number of the uapi headers' groups that rawnl knows, as lines for
+rawnl/wire/uapi.py (``NAME = value``, one section per group), or for an attribute table.
 
-The committed rawnl/constants.py is curated by hand from this draft; tests/test_constants.py
-checks every member against the headers independently, by compiling a C program.
+rawnl/wire/uapi.py is curated by hand from this draft (only the numbers rawnl uses, each defined
+once); attribute numbers go in their family's table instead.  tests/test_constants.py checks
+every name in uapi.py and every table row against the headers independently, by compiling a C
+program.
 """
 from __future__ import annotations
 
@@ -99,10 +102,9 @@ def main() -> None:
         cls, n, v = line.split()
         vals.setdefault(cls, []).append((n, int(v)))
     for cls, kind, headers, prefix, names in plan:
-        print(f"\n\nclass {cls}({kind}):")
-        print(f'    """``{prefix}*`` from ``<{headers[0]}>``."""\n')
+        print(f"\n# ``{prefix}*`` from ``<{headers[0]}>``.")
         for n, v in vals.get(cls, []):
-            print(f"    {n[len(prefix):]} = {hex(v) if kind == 'IntFlag' else v}")
+            print(f"{n} = {hex(v) if kind == 'IntFlag' else v}")
 
 if __name__ == "__main__":
     main()
