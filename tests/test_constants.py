@@ -45,6 +45,7 @@ HEADERS = [
     "linux/veth.h",
     "linux/nsfs.h",
     "linux/sockios.h",
+    "linux/icmpv6.h",
     "sys/mount.h",
 ]
 
@@ -52,6 +53,8 @@ HEADERS = [
 #: starts with one of these must be that kernel name, with the kernel's value.
 KERNEL_PREFIXES = (
     "AF_",
+    "ICMPV6_",
+    "IF_LINK_MODE_",
     "ARPHRD_",
     "CLONE_NEW",
     "IFA_",

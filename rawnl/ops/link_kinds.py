@@ -95,7 +95,7 @@ def link_add_bridge(
     forward_delay: int | None = None,
     vlan_filtering: bool | None = None,
 ) -> Request:
-    """Create a bridge (it holds at most 1024 ports).  ``forward_delay`` is in hundredths of a
+    """Create a bridge (it holds at most 1023 ports: the next fails with EXFULL).  ``forward_delay`` is in hundredths of a
     second, as the kernel takes it.  Equivalent to ``ip link add NAME [address MAC] [mtu N] type
     bridge [forward_delay N] [stp_state 0|1] [vlan_filtering 0|1]``; sends RTM_NEWLINK,
     NLM_F_REQUEST|NLM_F_ACK|NLM_F_CREATE|NLM_F_EXCL with ``IFLA_LINKINFO { IFLA_INFO_KIND

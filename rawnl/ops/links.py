@@ -263,7 +263,7 @@ def link_set_hairpin(port: LinkRef, on: bool = True) -> Request:
     off; :attr:`Link.hairpin` shows it.  Equivalent to ``bridge link set dev PORT hairpin
     on|off``; sends RTM_SETLINK, NLM_F_REQUEST|NLM_F_ACK, an ifinfomsg of family AF_BRIDGE with
     the port's index, then ``IFLA_PROTINFO|NLA_F_NESTED { IFLA_BRPORT_MODE u8 }`` (without
-    NLA_F_NESTED the kernel would silently ignore it)."""
+    NLA_F_NESTED the kernel reads the payload as the old one-byte port state: see docs/wire.md)."""
     refs: list[LinkName | NetnsRef] = []
     index = link_index(port, "port", refs)
     mode = 1 if v.boolean(on, "on") else 0

@@ -409,5 +409,13 @@ MS_SHARED = 0x100000
 MNT_DETACH = 0x2
 UMOUNT_NOFOLLOW = 0x8
 
-# ``<linux/if.h>``: the size of an interface name, its NUL included.
+# ``<linux/if.h>``: the size of an interface name, its NUL included; the link modes.
 IFNAMSIZ = 16
+IF_LINK_MODE_DEFAULT = 0
+IF_LINK_MODE_DORMANT = 1
+IF_LINK_MODE_TESTING = 2
+
+# ``<linux/icmpv6.h>``: a route's preference (``RTA_PREF``).
+ICMPV6_ROUTER_PREF_MEDIUM = 0x0
+ICMPV6_ROUTER_PREF_HIGH = 0x1
+ICMPV6_ROUTER_PREF_LOW = 0x3

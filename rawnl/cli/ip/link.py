@@ -77,6 +77,9 @@ from rawnl.wire.uapi import (
     ARPHRD_TUNNEL6,
     ARPHRD_VOID,
     ARPHRD_X25,
+    IF_LINK_MODE_DEFAULT,
+    IF_LINK_MODE_DORMANT,
+    IF_LINK_MODE_TESTING,
     IFF_ALLMULTI,
     IFF_AUTOMEDIA,
     IFF_BROADCAST,
@@ -128,7 +131,7 @@ _IFF_NAMES = (
     (IFF_DORMANT, "DORMANT"),
     (IFF_ECHO, "ECHO"),
 )
-_LINKMODES = ("DEFAULT", "DORMANT", "TESTING")  # IF_LINK_MODE_*, by number
+_LINKMODES = {IF_LINK_MODE_DEFAULT: "DEFAULT", IF_LINK_MODE_DORMANT: "DORMANT", IF_LINK_MODE_TESTING: "TESTING"}
 _LINK_TYPES = {
     ARPHRD_ETHER: "ether", ARPHRD_EETHER: "eether", ARPHRD_AX25: "ax25", ARPHRD_PRONET: "pronet",
     ARPHRD_CHAOS: "chaos", ARPHRD_IEEE802: "ieee802", ARPHRD_ARCNET: "arcnet", ARPHRD_APPLETLK: "atalk",
@@ -199,7 +202,7 @@ def link_json(msg: LinkMessage, view: View, *, linkmode: bool = True, link_layer
         out["operstate"] = OPERSTATES.get(state) or str(state)
     if linkmode and "IFLA_LINKMODE" in a:
         mode = a["IFLA_LINKMODE"]
-        out["linkmode"] = _LINKMODES[mode] if mode < len(_LINKMODES) else str(mode)
+        out["linkmode"] = _LINKMODES.get(mode) or str(mode)
     if "IFLA_GROUP" in a:
         out["group"] = "default" if a["IFLA_GROUP"] == 0 else str(a["IFLA_GROUP"])
     if "IFLA_TXQLEN" in a:

@@ -18,6 +18,9 @@ from rawnl.wire.route import METRICS, RouteMessage
 from rawnl.wire.uapi import (
     AF_INET,
     AF_UNSPEC,
+    ICMPV6_ROUTER_PREF_HIGH,
+    ICMPV6_ROUTER_PREF_LOW,
+    ICMPV6_ROUTER_PREF_MEDIUM,
     RT_SCOPE_UNIVERSE,
     RT_TABLE_MAIN,
     RTM_DELROUTE,
@@ -105,7 +108,7 @@ _METRICS = {
     for spec in METRICS.by_number.values()
     if spec.name not in {"RTAX_LOCK", "RTAX_FEATURES"}
 }
-_PREFS = {0: "medium", 1: "high", 3: "low"}  # ICMPV6_ROUTER_PREF_*
+_PREFS = {ICMPV6_ROUTER_PREF_MEDIUM: "medium", ICMPV6_ROUTER_PREF_HIGH: "high", ICMPV6_ROUTER_PREF_LOW: "low"}
 
 
 def route_json(msg: RouteMessage, view: View, *, show_table: bool = True) -> dict[str, Any]:
