@@ -42,9 +42,10 @@ from pyroute2.netlink.rtnl.marshal import MarshalRtnl
 from pyroute2.netlink.rtnl.rtmsg import rtmsg
 
 import rawnl
-from rawnl import AddressMessage, RouteMessage, codec
+from rawnl import AddressMessage, RouteMessage
 from rawnl.engine.netns import run_netns_as_found
 from rawnl.ops import addresses, routes
+from rawnl.wire import codec
 
 PAIRS = 1000
 
