@@ -17,7 +17,8 @@ SCRIPTS = sorted([*ROOT.glob("benchmarks/*.py"), *ROOT.glob("tools/*.py")])
 def test_script_imports(path: Path) -> None:
     """Loading the module (not running its main) resolves every import it makes at the top."""
     spec = importlib.util.spec_from_file_location(f"_script_{path.stem}", path)
-    assert spec is not None and spec.loader is not None
+    assert spec is not None
+    assert spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     saved = list(sys.path)
     try:

@@ -40,13 +40,7 @@ def main() -> int:
         return 2
 
     with atheris.instrument_imports():
-        import rawnl  # noqa: F401  (instrumented: the codec, the typed layer, the shapes)
-        import rawnl.cli.ip.address
-        import rawnl.cli.ip.link
-        import rawnl.cli.ip.route
-        import rawnl.ops.addresses
-        import rawnl.ops.links
-        import rawnl.ops.routes
+        pass
     from test_fuzz_typed import SEEDS, read_everything
 
     corpus = args.corpus or Path(tempfile.mkdtemp(prefix="rawnl-fuzz-"))

@@ -81,7 +81,7 @@ def _addr(
         index=index,
         attrs=attrs,
     )
-    return Request(msg=msg, refs=tuple(refs)) if refs else Request(msg=msg)
+    return Request(msg, tuple(refs)) if refs else Request(msg)
 
 
 def addr_add(

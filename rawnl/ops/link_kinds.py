@@ -95,8 +95,8 @@ def link_add_bridge(
     forward_delay: int | None = None,
     vlan_filtering: bool | None = None,
 ) -> Request:
-    """Create a bridge (it holds at most 1023 ports: the next fails with EXFULL).  ``forward_delay`` is in hundredths of a
-    second, as the kernel takes it.  Equivalent to ``ip link add NAME [address MAC] [mtu N] type
+    """Create a bridge (it holds at most 1023 ports: the next fails with EXFULL).
+    ``forward_delay`` is in hundredths of a second, as the kernel takes it.  Equivalent to ``ip link add NAME [address MAC] [mtu N] type
     bridge [forward_delay N] [stp_state 0|1] [vlan_filtering 0|1]``; sends RTM_NEWLINK,
     NLM_F_REQUEST|NLM_F_ACK|NLM_F_CREATE|NLM_F_EXCL with ``IFLA_LINKINFO { IFLA_INFO_KIND
     "bridge", IFLA_INFO_DATA { IFLA_BR_FORWARD_DELAY, IFLA_BR_STP_STATE, IFLA_BR_VLAN_FILTERING }
@@ -179,7 +179,7 @@ def link_add_vxlan(
     if port is not None:
         data["IFLA_VXLAN_PORT"] = v.u16(port, "port")
     req = new_link(name, "vxlan", data, mtu=mtu, mac=mac)
-    return Request(msg=req.msg, refs=tuple(refs))
+    return Request(req.msg, tuple(refs))
 
 
 class LinkKindOps(Operations):

@@ -255,7 +255,7 @@ def link_set(
     if name is not None:
         attrs["IFLA_IFNAME"] = name
     msg = LinkMessage(type=RTM_NEWLINK, flags=ACK, index=index, link_flags=flags, change=change, attrs=attrs)
-    return Request(msg=msg, refs=tuple(refs))
+    return Request(msg, tuple(refs))
 
 
 def link_set_hairpin(port: LinkRef, on: bool = True) -> Request:
@@ -270,7 +270,7 @@ def link_set_hairpin(port: LinkRef, on: bool = True) -> Request:
     msg = LinkMessage(
         type=RTM_SETLINK, flags=ACK, family=AF_BRIDGE, index=index, attrs={"IFLA_PROTINFO": {"IFLA_BRPORT_MODE": mode}}
     )
-    return Request(msg=msg, refs=tuple(refs))
+    return Request(msg, tuple(refs))
 
 
 def link_del(name_or_index: LinkRef) -> Request:

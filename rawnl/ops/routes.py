@@ -131,7 +131,7 @@ def _route(
         route_type=RTN_UNICAST if add else RTN_UNSPEC,
         attrs=attrs,
     )
-    return Request(msg=msg, refs=tuple(refs)) if refs else Request(msg=msg)
+    return Request(msg, tuple(refs)) if refs else Request(msg)
 
 
 def route_add(
@@ -215,7 +215,7 @@ def route_get(address: str | IPAddress) -> Request:
         route_flags=RTM_F_LOOKUP_TABLE if family == AF_INET else 0,
         attrs={"RTA_DST": addr},
     )
-    return Request(msg=msg)
+    return Request(msg)
 
 
 # ---------------------------------------------------------------------------------- results
