@@ -21,8 +21,10 @@ def test_script_imports(path: Path) -> None:
     assert spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     saved = list(sys.path)
+    sys.modules[spec.name] = module  # as an import would (dataclasses look their module up)
     try:
         spec.loader.exec_module(module)
     finally:
         sys.path[:] = saved
+        del sys.modules[spec.name]
     assert callable(getattr(module, "main", None))

@@ -96,11 +96,11 @@ def link_add_bridge(
     vlan_filtering: bool | None = None,
 ) -> Request:
     """Create a bridge (it holds at most 1023 ports: the next fails with EXFULL).
-    ``forward_delay`` is in hundredths of a second, as the kernel takes it.  Equivalent to ``ip link add NAME [address MAC] [mtu N] type
-    bridge [forward_delay N] [stp_state 0|1] [vlan_filtering 0|1]``; sends RTM_NEWLINK,
-    NLM_F_REQUEST|NLM_F_ACK|NLM_F_CREATE|NLM_F_EXCL with ``IFLA_LINKINFO { IFLA_INFO_KIND
-    "bridge", IFLA_INFO_DATA { IFLA_BR_FORWARD_DELAY, IFLA_BR_STP_STATE, IFLA_BR_VLAN_FILTERING }
-    }`` (the data only when given)."""
+    ``forward_delay`` is in hundredths of a second, as the kernel takes it.  Equivalent to ``ip
+    link add NAME [address MAC] [mtu N] type bridge [forward_delay N] [stp_state 0|1]
+    [vlan_filtering 0|1]``; sends RTM_NEWLINK, NLM_F_REQUEST|NLM_F_ACK|NLM_F_CREATE|NLM_F_EXCL
+    with ``IFLA_LINKINFO { IFLA_INFO_KIND "bridge", IFLA_INFO_DATA { IFLA_BR_FORWARD_DELAY,
+    IFLA_BR_STP_STATE, IFLA_BR_VLAN_FILTERING } }`` (the data only when given)."""
     data: dict[AttrKey, Any] = {}
     if forward_delay is not None:
         data["IFLA_BR_FORWARD_DELAY"] = v.u32(forward_delay, "forward_delay")
