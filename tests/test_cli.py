@@ -393,3 +393,58 @@ def test_monitor_text_shows_deletions(netns: NetNS, ip: Any) -> None:
     deleted = [x for x in lines if x.startswith("Deleted ")]
     assert "gone" in deleted[0]
     assert ": <" in deleted[0]
+
+
+# ------------------------------------------------------------------------- hostile config files
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b"[" * 5000 + b"]" * 5000, "nested too deeply"),
+        (b'{"networks": [{"type": "veth", "name": "eth\xff0"}]}', "not UTF-8"),
+        (b'[{"type": "veth", "mtu": ' + b"9" * 5000 + b"}]", "networks[0].mtu"),
+        (b'{"networks": [{"type": "loopback"}, {"type": "veth", "name": "eth0", "bridge": 7}]}', "networks[1].bridge"),
+        (b'{"networks": {"type": "loopback"}}', "networks: expected a list"),
+        (b"", "not valid JSON"),
+    ],
+    ids=["deep", "non-utf8", "5000-digit int", "json path", "not a list", "empty"],
+)
+def test_config_file_errors_are_one_line_naming_the_file(content: bytes, message: str, netns: NetNS, tmp_path: Path) -> None:
+    config = tmp_path / "networks.json"
+    config.write_bytes(content)
+    proc = rawnl("network", "up", "--config", str(config), "--netns", str(netns.name), check=False)
+    assert proc.returncode == 1
+    lines = proc.stderr.splitlines()
+    assert len(lines) == 1, proc.stderr[-2000:]
+    assert str(config) in lines[0]
+    assert message in lines[0]
+
+
+# ------------------------------------------------------------------------------ multipath routes
+
+
+def test_multipath_route_shows_its_next_hops_as_ip_does(netns: NetNS, ip: Any, capsys: pytest.CaptureFixture[str]) -> None:
+    with IPRoute(netns=netns) as r:
+        r.link_add_veth("va", "vb")
+        r.link_add_veth("vc", "vd")
+        for name, address in (("va", "192.0.2.1/24"), ("vc", "198.51.100.1/24")):
+            r.link_set(name, up=True)
+            r.addr_add(name, address)
+        r.link_set("vb", up=True)
+        r.link_set("vd", up=True)
+    ip.text(
+        "route", "add", "203.0.113.0/24", "nexthop", "via", "192.0.2.2", "dev", "va", "weight", "2",
+        "nexthop", "via", "198.51.100.2", "dev", "vc", "weight", "1", ns=netns,
+    )  # fmt: skip
+    theirs = [r for r in ip("route", "show", ns=netns) if r["dst"] == "203.0.113.0/24"]
+    status, out, _err = run_main(capsys, "-n", str(netns.name), "-j", "route", "show")
+    assert status == 0
+    ours = [r for r in json.loads(out) if r["dst"] == "203.0.113.0/24"]
+    assert ours == theirs
+    assert [hop["weight"] for hop in ours[0]["nexthops"]] == [2, 1]
+    text_status, text, _ = run_main(capsys, "-n", str(netns.name), "route", "show")
+    assert text_status == 0
+    [line] = [line for line in text.splitlines() if line.startswith("203.0.113.0/24")]
+    assert "nexthop via 192.0.2.2 dev va weight 2" in line
+    assert "nexthop via 198.51.100.2 dev vc weight 1" in line

@@ -486,3 +486,45 @@ def test_done_error_reply() -> None:
     exc = done.exception()
     assert exc.errno == errno.EINVAL
     assert exc.kernel_message == done.message
+
+
+# ------------------------------------------------------------------ structs of every kernel
+
+
+def test_link_stats_of_every_size() -> None:
+    """IFLA_STATS is 24 u32s; IFLA_STATS64 was 23 u64s before 4.6, 24 until 5.18 (RHEL 8, Ubuntu
+    20.04/22.04, Debian 11), 25 since: the fields present are read, those the kernel did not
+    send are None (not zero), bytes beyond the known fields are kept, and all re-encode as sent."""
+    from rawnl.wire.structs import Stats64
+
+    for attr, code, count in (("IFLA_STATS", "I", 24), ("IFLA_STATS64", "Q", 23), ("IFLA_STATS64", "Q", 24),
+                              ("IFLA_STATS64", "Q", 25), ("IFLA_STATS64", "Q", 27)):  # fmt: skip
+        values = list(range(1, count + 1))
+        payload = struct.pack(f"={count}{code}", *values)
+        msg = LinkMessage(index=2, attrs={"IFLA_IFNAME": "x"})
+        raw = msg.encode() + struct.pack("=HH", 4 + len(payload), 7 if attr == "IFLA_STATS" else 23) + payload
+        raw = struct.pack("=I", len(raw)) + raw[4:]
+        [back] = rawnl.decode(raw)
+        stats = back.attrs[attr]
+        assert isinstance(stats, Stats64), (attr, count)
+        fields = min(count, 25)
+        assert list(stats)[:fields] == values[:fields]
+        assert all(v is None for v in list(stats)[fields:25])
+        assert stats.extra == payload[fields * struct.calcsize(code) :]
+        assert back.encode() == raw
+        assert LinkMessage(index=2, attrs={"IFLA_IFNAME": "x", attr: stats}).encode() == raw
+
+
+def test_short_rtgenmsg_dump_requests_decode() -> None:
+    """Legacy dump requests carry a 1-byte rtgenmsg (padded to 4, or not), which iproute2 sends
+    and the kernel accepts: they decode, with the family."""
+    for length in (17, 20):
+        raw = struct.pack("=IHHIIB", length, 18, 0x301, 1, 0, 10) + bytes(length - 17)
+        [msg] = rawnl.decode(raw)
+        assert isinstance(msg, LinkMessage)
+        assert (msg.type, msg.family, msg.index, dict(msg.attrs)) == (18, 10, 0, {})
+    raw = struct.pack("=IHHIIB", 17, 22, 0x301, 1, 0, 2)
+    [addr] = rawnl.decode(raw)
+    assert (type(addr).__name__, addr.family) == ("AddressMessage", 2)
+    with pytest.raises(DecodeError):  # a reply is never short
+        rawnl.decode(struct.pack("=IHHIIB", 17, 16, 0x2, 1, 0, 10))

@@ -463,3 +463,19 @@ def test_link_repr_and_equality(ipr: IPRoute) -> None:
     assert a == b
     assert "name='va'" in repr(a)
     assert a != ipr.link_get("vb")
+
+
+def test_a_refusal_names_the_operation_and_its_object(ipr: IPRoute) -> None:
+    """EEXIST comes with no kernel text: the error still says what was being done to what."""
+    ipr.link_add_bridge("br0")
+    with pytest.raises(NetlinkError) as info:
+        ipr.link_add_bridge("br0")
+    assert info.value.errno == 17
+    assert str(info.value).startswith("link_add_bridge('br0'): [Errno 17] File exists")
+    with pytest.raises(NetlinkError) as info:
+        ipr.link_set("nosuch0", mtu=1400)
+    assert str(info.value).startswith("link_set('nosuch0'): [Errno 19] No such device")
+    with pytest.raises(NetlinkError) as info:
+        ipr.addr_add("br0", "192.0.2.1/24")
+        ipr.addr_add("br0", "192.0.2.1/24")
+    assert str(info.value).startswith("addr_add('br0', '192.0.2.1/24'): [Errno 17]")

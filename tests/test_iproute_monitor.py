@@ -102,3 +102,27 @@ def test_monitor_of_handle_opened_by_pid_that_has_exited(netns: NetNS) -> None:
         handle.link_add_veth("va", "vb")
         seen = [e.name for e in events if isinstance(e, Link)]
     assert "va" in seen
+
+
+def test_monitor_with_timeout_0_returns_what_is_queued(ipr: IPRoute, netns: NetNS) -> None:
+    with ipr.monitor(timeout=0) as events, IPRoute(netns) as other:
+        assert list(events) == []  # nothing yet: ends at once, no BlockingIOError
+        other.link_add_veth("va", "vb")
+        time.sleep(0.2)
+        seen = list(events)
+    assert {e.name for e in seen if isinstance(e, Link)} >= {"va", "vb"}
+
+
+def test_monitor_reports_a_malformed_event_and_goes_on() -> None:
+    """What the monitor does with a message the typed layer cannot represent: a Malformed marker
+    naming the problem, never an exception out of the loop."""
+    import rawnl
+    from rawnl.ops.iproute import Monitor
+
+    bad = rawnl.decode(rawnl.RouteMessage(family=2, dst_len=255, attrs={"RTA_DST": "198.51.100.0"}).encode())[0]
+    good = rawnl.decode(rawnl.LinkMessage(index=2, attrs={"IFLA_IFNAME": "x"}).encode())[0]
+    marker = Monitor.convert(bad)
+    assert isinstance(marker, rawnl.Malformed)
+    assert marker.message is bad
+    assert "rtm_dst_len" in str(marker.error)
+    assert isinstance(Monitor.convert(good), Link)

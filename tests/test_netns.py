@@ -669,3 +669,70 @@ def test_a_handle_without_a_name_from_another_thread(netns: NetNS, ip: Callable[
         assert handle.name is None
         assert handle == netns
         assert [link["ifname"] for link in ip("link", "show", ns=handle)] == ["lo"]
+
+
+_SYMLINK_AND_FIFO_SCRIPT = textwrap.dedent(
+    """
+    import os, stat, subprocess, threading
+    subprocess.run(["mount", "-t", "tmpfs", "rawnl-test-run", "/run"], check=True)
+    os.makedirs("/run/netns")
+    os.makedirs("/run/target")
+    subprocess.run(["mount", "-t", "tmpfs", "rawnl-test-target", "/run/target"], check=True)
+    from rawnl import IPRoute
+    from rawnl.engine.netns import NetNS
+
+    def target_mounted():
+        return any(line.split()[4] == "/run/target" for line in open("/proc/self/mountinfo"))
+
+    # delete() of a symlink under /run/netns removes the link, never unmounts what it points at
+    os.symlink("/run/target", "/run/netns/evil")
+    assert target_mounted()
+    NetNS.delete("evil")
+    assert not os.path.lexists("/run/netns/evil")
+    assert target_mounted(), "delete() followed the symlink and unmounted its target"
+
+    # a FIFO given as a namespace is refused at once, never opened for reading (which blocks)
+    os.mkfifo("/run/fifo")
+    def refused(open_it, what):
+        outcome = []
+        def attempt():
+            try:
+                open_it()
+            except (ValueError, OSError) as exc:
+                outcome.append(str(exc))
+        t = threading.Thread(target=attempt, daemon=True)
+        t.start()
+        t.join(5)
+        assert not t.is_alive(), what + " hangs on a FIFO"
+        assert outcome and "not a namespace" in outcome[0], (what, outcome)
+    refused(lambda: NetNS.open("/run/fifo"), "NetNS.open")
+    refused(lambda: IPRoute(netns="/run/fifo"), "IPRoute(netns=...)")
+    os.symlink("/run/fifo", "/run/netns/fifo")
+    refused(lambda: NetNS.open("fifo"), "NetNS.open of a name")
+    print("OK")
+    """
+)
+
+
+@pytest.mark.privileged
+def test_delete_does_not_follow_symlinks_and_fifos_are_refused() -> None:
+    """UMOUNT_NOFOLLOW on delete; every namespace path is opened so that it cannot block
+    (O_PATH) and checked to be nsfs before use; in a private mount namespace."""
+    _run_in_a_private_mount_namespace(_SYMLINK_AND_FIFO_SCRIPT)
+
+
+@pytest.mark.privileged
+def test_the_command_refuses_a_fifo_as_netns(tmp_path: Path) -> None:
+    fifo = tmp_path / "fifo"
+    os.mkfifo(fifo)
+    proc = subprocess.run(
+        [sys.executable, "-m", "rawnl", "-n", str(fifo), "link", "show"],
+        capture_output=True,
+        text=True,
+        timeout=20,
+        check=False,
+        cwd=REPO,
+    )
+    assert proc.returncode == 1
+    assert len(proc.stderr.strip().splitlines()) == 1
+    assert "not a namespace" in proc.stderr

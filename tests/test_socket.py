@@ -398,3 +398,23 @@ def test_request_flags_keep_message_flags(nlsock: NetlinkSocket) -> None:
     with pytest.raises(rawnl.NetlinkError) as info:
         nlsock.request(_veth("fl0", "fl1"))
     assert info.value.errno == errno.EEXIST
+
+
+def test_events_kept_on_a_requesting_socket_are_bounded(netns: rawnl.NetNS) -> None:
+    """A socket that subscribes and also sends requests keeps the events that arrive while it
+    waits for replies, but no more than ``event_queue`` of them: beyond that they are dropped and
+    an Overrun is queued in their place, as the kernel does when its buffer is full."""
+    with NetlinkSocket(netns=netns, event_queue=100) as sock, NetlinkSocket(netns=netns) as actor:
+        _lo_up(actor)
+        sock.subscribe(RTNLGRP_IPV4_IFADDR)
+        base = ipaddress.IPv4Address("203.0.113.0")
+        for i in range(300):  # events arrive while sock waits for its own replies
+            actor.request(_addr(1, str(base + i)))
+            if i % 10 == 0:
+                sock.request(rawnl.LinkMessage(type=RTM_GETLINK, attrs={"IFLA_IFNAME": "lo"}), flags=0)
+        sock.request(rawnl.LinkMessage(type=RTM_GETLINK, attrs={"IFLA_IFNAME": "lo"}), flags=0)
+        assert 0 < sock.queued_events() <= 101
+        seen = list(sock.events(timeout=0.2))
+    kept = [e for e in seen if isinstance(e, rawnl.AddressMessage)]
+    assert 100 <= len(kept) < 300
+    assert any(isinstance(e, Overrun) for e in seen)
