@@ -4,6 +4,8 @@
 exception                  base                  raised when
 =========================  ====================  ===============================================
 :class:`DecodeError`       ``ValueError``        bytes are not well-formed netlink (the codec)
+:class:`InvalidMessageError` ``ValueError``      a well-formed message holds what its typed view
+                                                 cannot represent (the typed layer, the shapes)
 :class:`NetlinkError`      ``OSError``           the kernel refused a request (errno + its text)
 :class:`DumpInterrupted`   ``Exception``         a dump ended with ``NLM_F_DUMP_INTR`` too often
 :class:`BatchOverrunError` ``OSError``           a batch's answers overflowed the receive buffer
@@ -29,6 +31,7 @@ __all__ = [
     "CommandError",
     "DecodeError",
     "DumpInterrupted",
+    "InvalidMessageError",
     "NamespaceRestoreError",
     "NetlinkError",
     "NetworkConfigError",
@@ -43,6 +46,20 @@ class DecodeError(ValueError):
         super().__init__(f"{reason} (at byte offset {offset})")
         self.reason = reason
         self.offset = offset
+
+
+class InvalidMessageError(ValueError):
+    """A message that decoded (its framing is sound) holds something its typed view cannot
+    represent: an attribute that occurs twice where one value is expected, a prefix length longer
+    than the address, host bits set in a route's destination.  ``field`` names it (``"IFLA_MTU"``,
+    ``"rtm_dst_len"``); ``reason`` says what is wrong.  The typed results (``link_from`` and the
+    others), their properties and the command's ``ip`` shapes raise nothing else on a decoded
+    message; :meth:`rawnl.IPRoute.monitor` turns it into a :class:`rawnl.Malformed` event."""
+
+    def __init__(self, field: str, reason: str) -> None:
+        super().__init__(f"{field}: {reason}")
+        self.field = field
+        self.reason = reason
 
 
 class NetlinkError(OSError):

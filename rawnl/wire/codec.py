@@ -39,7 +39,7 @@ import struct
 from _collections_abc import Mapping
 from os import environ
 
-from rawnl.errors import DecodeError
+from rawnl.errors import DecodeError, InvalidMessageError
 
 from .uapi import NLA_F_NESTED, NLA_TYPE_MASK
 
@@ -66,7 +66,13 @@ __all__ = [
     "encode_attrs",
     "iter_messages",
     "pick",
+    "single",
 ]
+
+#: How deep attributes may nest (levels of attribute regions: a veth peer's link attributes are
+#: three below the message's).  Real messages stay under 10; a hostile one 200 deep (a veth peer
+#: in a peer in a peer...) would otherwise exhaust Python's recursion: it gets a DecodeError.
+MAX_NESTING = 32
 
 NLMSG_HDR = struct.Struct("=IHHII")
 NLA_HDR = struct.Struct("=HH")
@@ -116,12 +122,14 @@ class ScanContext:
     """What a scan needs beyond the bytes: the message family, and the byte ranges the parse
     depended on, from which the layout cache's check is built (see the module docstring)."""
 
-    __slots__ = ("checks", "family")
+    __slots__ = ("checks", "depth", "family")
 
     def __init__(self, family: int) -> None:
         self.family = family
         #: ``(offset, length)`` of every byte range declared with :meth:`depend`
         self.checks: list[tuple[int, int]] = []
+        #: how many attribute regions deep the scan is (see MAX_NESTING)
+        self.depth = 0
 
     def depend(self, offset: int, length: int) -> None:
         """Declare that the scan's outcome depends on ``data[offset:offset + length]``.
@@ -453,32 +461,76 @@ def ipaddress_module() -> Any:
 
 
 class _Struct(AttrType):
-    """A fixed C struct decoded to a named tuple from :mod:`rawnl.structs` (imported on first
-    use).  A payload of any other size is kept as bytes: structs such as ``rtnl_link_stats`` grow
-    between kernels, and nothing is dropped."""
+    """A C struct decoded to a named tuple from :mod:`rawnl.wire.structs` (imported on first use).
 
-    __slots__ = ("_cls", "_cls_name", "_st")
+    Kernel structs grow: ``rtnl_link_stats64`` had 23 fields before Linux 4.6, 24 until 5.18,
+    25 since, and a newer kernel's struct may be longer than the one rawnl knows.  So a payload
+    of any length decodes: the fields it holds whole are read, those it does not are ``None``
+    (not zero: the kernel did not say), and the bytes after the known fields (or after the last
+    whole one) are kept in the tuple's ``extra``.  Encoding writes the fields up to the first
+    ``None``, then ``extra``: every payload re-encodes as it came.
+    """
+
+    __slots__ = ("_cls", "_cls_name", "_ends", "_prefixes", "_st")
 
     def __init__(self, label: str, fmt: str, cls_name: str) -> None:
         super().__init__(label)
         self._st = struct.Struct(fmt)
         self._cls_name = cls_name
         self._cls: Any = None
+        order, body = fmt[0], fmt[1:]
+        tokens: list[str] = []  # one per field or pad byte run, in order
+        for count, code in _format_tokens(body):
+            if code == "x":
+                tokens.append(f"{count}x")
+            else:
+                tokens += [code] * int(count or 1)
+        #: ``_prefixes[k]``: the struct of the first k fields (pads before them included)
+        self._prefixes: list[struct.Struct] = [struct.Struct(order)]
+        self._ends: list[int] = []  # where each field ends
+        seen = ""
+        for token in tokens:
+            seen += token
+            if not token.endswith("x"):
+                self._prefixes.append(struct.Struct(order + seen))
+                self._ends.append(self._prefixes[-1].size)
 
-    def decode(self, data: bytes, start: int, end: int, sub: Any) -> Any:
-        if end - start != self._st.size:
-            return bytes(data[start:end])
+    def _tuple_class(self) -> Any:
         cls = self._cls
         if cls is None:
             from . import structs  # typing, for NamedTuple: on first use only
 
             cls = self._cls = getattr(structs, self._cls_name)
-        return cls(*self._st.unpack_from(data, start))
+        return cls
+
+    def decode(self, data: bytes, start: int, end: int, sub: Any) -> Any:
+        cls = self._tuple_class()
+        n = end - start
+        size = self._st.size
+        if n == size:  # the struct as rawnl knows it: the common case
+            values = self._st.unpack_from(data, start)
+            return cls(*values, *(None,) * (len(cls._fields) - 1 - len(values)))
+        ends = self._ends
+        count = 0
+        while count < len(ends) and ends[count] <= n:
+            count += 1
+        values = self._prefixes[count].unpack_from(data, start)
+        used = size if count == len(ends) else (ends[count - 1] if count else 0)
+        missing = len(cls._fields) - 1 - count
+        return cls(*values, *(None,) * missing, extra=bytes(data[start + used : end]))
 
     def encode(self, value: Any, siblings: Mapping[AttrKey, Any]) -> bytes:
-        if isinstance(value, bytes):
-            return value
-        return self._st.pack(*value)
+        if isinstance(value, (bytes, bytearray)):
+            return bytes(value)
+        fields = list(value)[: len(self._ends)]
+        extra = getattr(value, "extra", b"")
+        if not isinstance(extra, (bytes, bytearray)):
+            raise TypeError(f"{self.label}.extra must be bytes, not {type(extra).__name__}")
+        count = fields.index(None) if None in fields else len(fields)
+        if any(v is not None for v in fields[count:]):
+            raise ValueError(f"{self.label}: a field after a missing (None) one is set")
+        packer = self._st if count == len(self._ends) else self._prefixes[count]
+        return packer.pack(*fields[:count]) + bytes(extra)
 
 
 class _Array(AttrType):
@@ -571,6 +623,19 @@ FLAG = _Flag("flag")
 STRING = _String("string")
 MAC = _Mac("mac")
 IPADDR = _IPAddr("address")
+
+
+def _format_tokens(body: str) -> list[tuple[str, str]]:
+    """``"QQ4x3I"`` -> ``[("", "Q"), ("", "Q"), ("4", "x"), ("3", "I")]`` (without importing re)."""
+    out: list[tuple[str, str]] = []
+    count = ""
+    for char in body:
+        if char.isdigit():
+            count += char
+        else:
+            out.append((count, char))
+            count = ""
+    return out
 
 
 def struct_type(label: str, fmt: str, cls_name: str) -> AttrType:
@@ -745,6 +810,9 @@ def _kind_reader(
 
 def scan_level(data: bytes, start: int, end: int, table: AttrTable, ctx: ScanContext) -> Level:
     """Scan the attributes in ``data[start:end]`` against ``table`` (strict; see module doc)."""
+    ctx.depth += 1  # not restored on a DecodeError: the whole scan is abandoned then
+    if ctx.depth > MAX_NESTING:
+        raise DecodeError(f"{table.name} attributes nested more than {MAX_NESTING} deep", start)
     raw: list[tuple[int, int, int, int]] = []
     off = start
     checks = ctx.checks
@@ -788,12 +856,17 @@ def scan_level(data: bytes, start: int, end: int, table: AttrTable, ctx: ScanCon
     return level
 
 
-def locate(data: bytes, start: int, end: int, table: AttrTable, offset: int) -> tuple[str, ...] | None:
+def locate(
+    data: bytes, start: int, end: int, table: AttrTable, offset: int, depth: int = 0
+) -> tuple[str, ...] | None:
     """The names (outermost first) of the attribute whose header starts at ``offset``.
 
     Lenient on purpose: it walks headers only, so it can name the attribute in a request the
-    kernel rejected for being malformed (an extended ACK's ``NLMSGERR_ATTR_OFFS``).
+    kernel rejected for being malformed (an extended ACK's ``NLMSGERR_ATTR_OFFS``); it gives up
+    (``None``) below MAX_NESTING levels.
     """
+    if depth > MAX_NESTING:
+        return None
     raw: list[tuple[int, int, int, int]] = []
     off = start
     while end - off >= 4:
@@ -811,7 +884,7 @@ def locate(data: bytes, start: int, end: int, table: AttrTable, offset: int) -> 
         if spec is not None and ps <= offset < pe:
             region = spec.type.inner(data, ps, pe, atype, kind_of)
             if region is not None:
-                found = locate(data, region[0], region[1], region[2], offset)
+                found = locate(data, region[0], region[1], region[2], offset, depth + 1)
                 if found is not None:
                     return (name, *found)
     return None
@@ -915,7 +988,9 @@ def _plain(value: Any) -> Any:
 def pick(attrs: Mapping[AttrKey, Any], keys: tuple[AttrKey | tuple[AttrKey, ...], ...]) -> tuple[Any, ...]:
     """The values of ``keys`` in ``attrs`` (``None`` for a missing one), as a tuple.
 
-    A key may be a path into nests: ``("IFLA_LINKINFO", "IFLA_INFO_KIND")``.  For a decoded
+    A key may be a path into nests: ``("IFLA_LINKINFO", "IFLA_INFO_KIND")``.  Each key reads one
+    value: an attribute that occurs more than once on the way raises
+    :class:`rawnl.InvalidMessageError` naming it (as :func:`single` does).  For a decoded
     :class:`Attrs` this runs a reader compiled once per layout (and cached with it): one
     ``struct`` call reads every fixed-size value at its known offset, so listing thousands of
     links costs a few microseconds each.  Values are not cached in ``attrs``.
@@ -928,14 +1003,28 @@ def pick(attrs: Mapping[AttrKey, Any], keys: tuple[AttrKey | tuple[AttrKey, ...]
         return reader(attrs._data)
     out: list[Any] = []
     for key in keys:
-        if isinstance(key, tuple):
-            value: Any = attrs
-            for part in key:
-                value = value.get(part) if isinstance(value, Mapping) else None
-            out.append(value)
-        else:
-            out.append(attrs.get(key))
+        value: Any = attrs
+        for part in key if isinstance(key, tuple) else (key,):
+            value = single(value, part) if isinstance(value, Mapping) else None
+        out.append(value)
     return tuple(out)
+
+
+def single(attrs: Mapping[AttrKey, Any], key: AttrKey) -> Any:
+    """``attrs.get(key)``, where one value is expected: an attribute the message holds more than
+    once raises :class:`rawnl.InvalidMessageError` naming it (the typed layer reads its fields
+    this way, so a hostile duplicate never reaches code that expects a single value)."""
+    value = attrs.get(key)
+    if type(value) is Repeated:
+        raise InvalidMessageError(str(key), f"occurs {len(value)} times where one value is expected")
+    return value
+
+
+class _RepeatedOnPath(Exception):  # noqa: N818 - internal signal of _entry_at
+    def __init__(self, key: AttrKey, count: int) -> None:
+        super().__init__(key, count)
+        self.key = key
+        self.count = count
 
 
 def _entry_at(level: Level, key: AttrKey | tuple[AttrKey, ...]) -> tuple[int, int, AttrType, Any] | None:
@@ -948,6 +1037,8 @@ def _entry_at(level: Level, key: AttrKey | tuple[AttrKey, ...]) -> tuple[int, in
         entry = current.entries.get(part)
         if entry is None:
             return None
+        if entry[2] is _REPEATED:
+            raise _RepeatedOnPath(part, len(entry[3]))
         current = entry[3] if isinstance(entry[3], Level) and entry[2].yields_attrs else None
     return entry
 
@@ -960,7 +1051,18 @@ def _compile_picker(
     exprs: list[str] = []
     env: dict[str, Any] = {"_str": STRING.decode}
     for pos, key in enumerate(keys):
-        entry = _entry_at(level, key)
+        try:
+            entry = _entry_at(level, key)
+        except _RepeatedOnPath as repeated:
+            # This layout holds a duplicate: its reader refuses it, every time, naming it.
+            error = InvalidMessageError(
+                str(repeated.key), f"occurs {repeated.count} times where one value is expected"
+            )
+
+            def refuse(data: bytes, error: InvalidMessageError = error) -> tuple[Any, ...]:
+                raise InvalidMessageError(error.field, error.reason)
+
+            return refuse
         if entry is None:
             exprs.append("None")
             continue

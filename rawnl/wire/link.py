@@ -72,7 +72,7 @@ __all__ = [
 # ---------------------------------------------------------------------------- named structs
 
 STATS64 = struct_type("rtnl_link_stats64", "=25Q", "Stats64")
-STATS32 = struct_type("rtnl_link_stats", "=25I", "Stats64")
+STATS32 = struct_type("rtnl_link_stats", "=24I", "Stats64")  # 24 u32s: no rx_otherhost_dropped
 LINKMAP = struct_type("rtnl_link_ifmap", "=QQQHBB4x", "LinkMap")
 INET6_CACHEINFO = struct_type("ifla_cacheinfo", "=4I", "Inet6CacheInfo")
 BRIDGE_VLAN_INFO = struct_type("bridge_vlan_info", "=HH", "BridgeVlanInfo")

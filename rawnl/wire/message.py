@@ -159,6 +159,25 @@ class Message(Record):
         """Decode one message whose bytes are exactly ``data`` (header fields already split)."""
         raise NotImplementedError
 
+    @classmethod
+    def _decode_short(cls, data: bytes, mtype: int, flags: int, seq: int, pid: int) -> Message:
+        """A request whose body is shorter than the family's fixed struct: the one-byte
+        ``struct rtgenmsg`` (the family) of a legacy dump request, which iproute2 sends and the
+        kernel accepts, padded to 4 bytes or not.  It decodes to the family's class (a subclass
+        that re-encodes the short form as it came): the family set, every other field 0, no
+        attributes."""
+        short = _short_class(cls)
+        msg: Any = _new(short)
+        msg.type, msg.flags, msg.seq, msg.pid = mtype, flags, seq, pid
+        for name in cls.FIELDS:
+            setattr(msg, name, 0)
+        if "family" in cls.FIELDS:
+            msg.family = data[16]
+        msg.attrs = decode_attrs(data, len(data), cls.TABLE)
+        msg.length = len(data)
+        result: Message = msg
+        return result
+
     def _field_error(self, flags: int | None, seq: int | None, pid: int | None, length: int) -> ValueError:
         """The error for a field ``struct`` refused, naming the first such field: the fixed
         struct's (``AddressMessage.prefixlen``), then the netlink header's."""
@@ -237,6 +256,8 @@ def encode_body(self):
 
 def _decode(cls, data, mtype, flags, seq, pid):
     if len(data) < {at}:
+        if len(data) > 16 and flags & 1:  # NLM_F_REQUEST: a legacy dump request's rtgenmsg
+            return cls._decode_short(data, mtype, flags, seq, pid)
         raise _DecodeError(f"{label} of {{len(data)}} bytes is shorter than nlmsghdr + {fixed_name} ({at})", 0)
     {", ".join(fields)}, = _unpack(data, 16)
     msg = _new(cls)
@@ -290,6 +311,30 @@ def _decode(cls, data, mtype, flags, seq, pid):
     cls.ATTRS_AT = at
 
 
+_SHORT_CLASSES: dict[type[Message], type[Message]] = {}
+
+
+def _short_class(cls: type[Message]) -> type[Message]:
+    """The subclass of a family's message for its legacy short form (made once, on first use)."""
+    short = _SHORT_CLASSES.get(cls)
+    if short is None:
+
+        def encode(self: Any, *, flags: int | None = None, seq: int | None = None, pid: int | None = None) -> bytes:
+            head = _pack_hdr(
+                self.length,
+                self.type,
+                self.flags if flags is None else flags,
+                self.seq if seq is None else seq,
+                self.pid if pid is None else pid,
+            )
+            return head + bytes([getattr(self, "family", 0)]) + bytes(self.length - 17)
+
+        doc = f"A legacy short {cls.__name__} request (``struct rtgenmsg``: the family only), as it came."
+        namespace = {"__slots__": ("length",), "__doc__": doc, "encode": encode}
+        short = _SHORT_CLASSES[cls] = type(f"Short{cls.__name__}", (cls,), namespace)
+    return short
+
+
 # --------------------------------------------------------------------------------------------
 # Control messages: error/ACK, done, anything else
 
@@ -301,10 +346,11 @@ class _ExtAck(Message):
     attrs: Mapping[AttrKey, Any] = field(default_factory=dict)
 
     def encode(self, *, flags: int | None = None, seq: int | None = None, pid: int | None = None) -> bytes:
-        """As :meth:`Message.encode`; ``NLM_F_ACK_TLVS`` is set exactly when ``attrs`` is not
-        empty."""
+        """As :meth:`Message.encode`; ``NLM_F_ACK_TLVS`` is added when ``attrs`` is not empty (and
+        kept when it is: the kernel may set it with no attribute to send)."""
         flags = self.flags if flags is None else flags
-        flags = flags | NLM_F_ACK_TLVS if self.attrs else flags & ~NLM_F_ACK_TLVS
+        if self.attrs:
+            flags |= NLM_F_ACK_TLVS
         return Message.encode(self, flags=flags, seq=seq, pid=pid)
 
     @property
@@ -353,7 +399,8 @@ class ErrorMessage(_ExtAck, types=(NLMSG_ERROR,)):
 
     def __post_init__(self) -> None:
         # Keep the flags true to the body: extended-ack attributes present, echo capped.
-        self.flags = self.flags | NLM_F_ACK_TLVS if self.attrs else self.flags & ~NLM_F_ACK_TLVS
+        if self.attrs:
+            self.flags |= NLM_F_ACK_TLVS
         if len(self.request) == 16 and NLMSG_HDR.unpack_from(self.request)[0] > 16:
             self.flags |= NLM_F_CAPPED
 
@@ -414,7 +461,8 @@ class DoneMessage(_ExtAck, types=(NLMSG_DONE,)):
     type: int = NLMSG_DONE
 
     def __post_init__(self) -> None:
-        self.flags = self.flags | NLM_F_ACK_TLVS if self.attrs else self.flags & ~NLM_F_ACK_TLVS
+        if self.attrs:
+            self.flags |= NLM_F_ACK_TLVS
 
     def encode_body(self) -> bytes:
         return _I32.pack(self.error) + encode_attrs(NLMSGERR, self.attrs)
