@@ -20,6 +20,7 @@ from .errors import (
     CommandError,
     DecodeError,
     DumpInterrupted,
+    InvalidMessageError,
     NamespaceRestoreError,
     NetlinkError,
     NetworkConfigError,
@@ -40,6 +41,7 @@ _LAZY = {
     "constants": "rawnl.wire.constants",
     "NetlinkSocket": "rawnl.engine.socket",
     "Overrun": "rawnl.engine.socket",
+    "Malformed": "rawnl.engine.socket",
     "NetNS": "rawnl.engine.netns",
     "run_in": "rawnl.engine.netns",
     "IPRoute": "rawnl.ops.iproute",
@@ -55,6 +57,7 @@ if TYPE_CHECKING:
 
     from .engine.netns import NetNS as NetNS
     from .engine.netns import run_in as run_in
+    from .engine.socket import Malformed as Malformed
     from .engine.socket import NetlinkSocket as NetlinkSocket
     from .engine.socket import Overrun as Overrun
     from .ops.addresses import Address as Address
@@ -76,8 +79,10 @@ __all__ = [
     "DumpInterrupted",
     "ErrorMessage",
     "IPRoute",
+    "InvalidMessageError",
     "Link",
     "LinkMessage",
+    "Malformed",
     "Message",
     "Monitor",
     "NamespaceRestoreError",

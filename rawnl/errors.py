@@ -80,6 +80,7 @@ class NetlinkError(OSError):
         offset: int | None = None,
         missing: str | None = None,
         request_type: int | None = None,
+        operation: str | None = None,
     ) -> None:
         try:
             strerror = os.strerror(errno)
@@ -91,9 +92,13 @@ class NetlinkError(OSError):
         self.offset = offset
         self.missing = missing
         self.request_type = request_type
+        #: What was being done, named by the operation that sent it: ``link_add_bridge('br0')``.
+        self.operation = operation
 
     def __str__(self) -> str:
         text = f"[Errno {self.errno}] {self.strerror}"
+        if self.operation:
+            text = f"{self.operation}: {text}"
         if self.kernel_message:
             text += f": {self.kernel_message}"
         details = []
@@ -110,7 +115,15 @@ class NetlinkError(OSError):
     def __reduce__(self) -> tuple[object, ...]:
         return (
             _rebuild,
-            (self.errno, self.kernel_message, self.attribute, self.offset, self.missing, self.request_type),
+            (
+                self.errno,
+                self.kernel_message,
+                self.attribute,
+                self.offset,
+                self.missing,
+                self.request_type,
+                self.operation,
+            ),
         )
 
 
@@ -121,9 +134,16 @@ def _rebuild(  # noqa: PLR0917 - the pickle protocol passes arguments by positio
     offset: int | None,
     missing: str | None,
     request_type: int | None,
+    operation: str | None = None,
 ) -> NetlinkError:
     return NetlinkError(
-        errno, kernel_message, attribute=attribute, offset=offset, missing=missing, request_type=request_type
+        errno,
+        kernel_message,
+        attribute=attribute,
+        offset=offset,
+        missing=missing,
+        request_type=request_type,
+        operation=operation,
     )
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import ipaddress
 import struct
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 from hypothesis import strategies as st
@@ -64,8 +64,13 @@ STRING_CHOICES: dict[str, st.SearchStrategy[str]] = {
 }
 
 
-def _struct_values(st_struct: struct.Struct, wrap: Callable[..., Any]) -> st.SearchStrategy[Any]:
-    return st.binary(min_size=st_struct.size, max_size=st_struct.size).map(lambda b: wrap(*st_struct.unpack(b)))
+def _struct_values(typ: Any, extra: int = 8) -> st.SearchStrategy[Any]:
+    """Values of a struct type as the codec reads them from payloads of every length: the whole
+    struct (most often), a shorter one (an older kernel's: missing fields None) or a longer one
+    (a newer kernel's: the rest in ``extra``)."""
+    size = typ._st.size
+    lengths = st.one_of(st.just(size), st.integers(0, size + extra))
+    return lengths.flatmap(lambda n: st.binary(min_size=n, max_size=n)).map(lambda b: typ.decode(b, 0, len(b), None))
 
 
 def value_strategy(  # noqa: PLR0911 - one branch per value type
@@ -87,9 +92,7 @@ def value_strategy(  # noqa: PLR0911 - one branch per value type
     if isinstance(typ, codec._IPAddr):
         return st.one_of(ip_addresses, st.binary(max_size=20).filter(lambda b: len(b) not in (4, 16)))
     if isinstance(typ, codec._Struct):
-        size = typ._st.size
-        cls = getattr(structs, typ._cls_name)
-        return st.one_of(_struct_values(typ._st, cls), st.binary(max_size=size + 8).filter(lambda b: len(b) != size))
+        return _struct_values(typ)
     if isinstance(typ, codec._Array):
         return st.lists(st.binary(min_size=typ._size, max_size=typ._size), max_size=6).map(
             lambda items: struct.unpack(f"={len(items)}{typ._code}", b"".join(items))
@@ -277,7 +280,7 @@ def realistic_link_attrs(draw: st.DrawFn, family: int) -> dict[Any, Any]:
     else:
         attrs["IFLA_MTU"] = draw(st.integers(68, 65535))
         attrs["IFLA_ADDRESS"] = draw(macs)
-        attrs["IFLA_STATS64"] = draw(_struct_values(wlink.STATS64._st, structs.Stats64))
+        attrs["IFLA_STATS64"] = draw(_struct_values(wlink.STATS64, extra=0))
         if family == AF_BRIDGE:  # AF_BRIDGE links carry IFLA_BRIDGE_* in IFLA_AF_SPEC
             attrs["IFLA_AF_SPEC"] = {"IFLA_BRIDGE_MODE": draw(u16)}
         else:

@@ -410,7 +410,9 @@ def test_monitor_text_shows_deletions(netns: NetNS, ip: Any) -> None:
     ],
     ids=["deep", "non-utf8", "5000-digit int", "json path", "not a list", "empty"],
 )
-def test_config_file_errors_are_one_line_naming_the_file(content: bytes, message: str, netns: NetNS, tmp_path: Path) -> None:
+def test_config_file_errors_are_one_line_naming_the_file(
+    content: bytes, message: str, netns: NetNS, tmp_path: Path
+) -> None:
     config = tmp_path / "networks.json"
     config.write_bytes(content)
     proc = rawnl("network", "up", "--config", str(config), "--netns", str(netns.name), check=False)
@@ -424,7 +426,9 @@ def test_config_file_errors_are_one_line_naming_the_file(content: bytes, message
 # ------------------------------------------------------------------------------ multipath routes
 
 
-def test_multipath_route_shows_its_next_hops_as_ip_does(netns: NetNS, ip: Any, capsys: pytest.CaptureFixture[str]) -> None:
+def test_multipath_route_shows_its_next_hops_as_ip_does(
+    netns: NetNS, ip: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
     with IPRoute(netns=netns) as r:
         r.link_add_veth("va", "vb")
         r.link_add_veth("vc", "vd")
@@ -445,6 +449,12 @@ def test_multipath_route_shows_its_next_hops_as_ip_does(netns: NetNS, ip: Any, c
     assert [hop["weight"] for hop in ours[0]["nexthops"]] == [2, 1]
     text_status, text, _ = run_main(capsys, "-n", str(netns.name), "route", "show")
     assert text_status == 0
-    [line] = [line for line in text.splitlines() if line.startswith("203.0.113.0/24")]
-    assert "nexthop via 192.0.2.2 dev va weight 2" in line
-    assert "nexthop via 198.51.100.2 dev vc weight 1" in line
+    assert [line.split() for line in text.splitlines()] == [
+        line.split() for line in ip.text("route", "show", ns=netns).splitlines()
+    ]
+    lines = text.splitlines()
+    at = lines.index("203.0.113.0/24")
+    assert lines[at + 1 : at + 3] == [
+        "\tnexthop via 192.0.2.2 dev va weight 2",
+        "\tnexthop via 198.51.100.2 dev vc weight 1",
+    ]

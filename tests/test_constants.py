@@ -54,7 +54,13 @@ HEADERS = [
 KERNEL_PREFIXES = (
     "AF_",
     "ICMPV6_",
+    "IFALIASZ",
+    "IFNAMSIZ",
     "IF_LINK_MODE_",
+    "MNT_",
+    "MS_",
+    "SIOC",
+    "UMOUNT_",
     "ARPHRD_",
     "CLONE_NEW",
     "IFA_",

@@ -277,7 +277,7 @@ def _from_rawnl_value(value: Any) -> Any:
             {"flags": h.flags, "hops": h.hops, "ifindex": h.ifindex, "attrs": _from_rawnl_attrs(h.attrs)} for h in value
         ]
     if isinstance(value, AddrCacheInfo):
-        return tuple(value)
+        return tuple(value)[:4]  # the fields, without extra (the bytes after them)
     if isinstance(value, codec.Attrs):
         return _from_rawnl_attrs(value)
     return value

@@ -56,9 +56,21 @@ def veths(ns: NetNS) -> list[str]:
         return sorted(link.name for link in r.links(kind="veth"))
 
 
-def network(action: str, cfg: Path, container: NetNS, host: NetNS, *, check: bool = True) -> subprocess.CompletedProcess[str]:
+def network(
+    action: str, cfg: Path, container: NetNS, host: NetNS, *, check: bool = True
+) -> subprocess.CompletedProcess[str]:
     proc = subprocess.run(
-        [*RAWNL, "network", action, "--config", str(cfg), "--netns", str(container.name), "--host-netns", str(host.name)],
+        [
+            *RAWNL,
+            "network",
+            action,
+            "--config",
+            str(cfg),
+            "--netns",
+            str(container.name),
+            "--host-netns",
+            str(host.name),
+        ],
         capture_output=True,
         text=True,
         timeout=300,
@@ -82,34 +94,36 @@ def test_what_rawnl_creates_carries_its_mark(bridge_host: NetNS, netns2: NetNS, 
     assert "eth0" in host_end.alias
 
 
+def start_up(cfg: Path, container: NetNS, host: NetNS) -> subprocess.Popen[bytes]:
+    args = ["network", "up", "--config", str(cfg), "--netns", str(container.name), "--host-netns", str(host.name)]
+    return subprocess.Popen([*RAWNL, *args], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=REPO)
+
+
+def kill_midway(proc: subprocess.Popen[bytes], host: NetNS, target: int) -> int:
+    """SIGKILL ``proc`` once ``target`` veths exist on the host (a random point of its work, what
+    ever the machine's speed); returns how many there were when it died."""
+    while proc.poll() is None and len(veths(host)) < target:
+        time.sleep(0.002)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    return len(veths(host))
+
+
 @pytest.mark.slow
 def test_kill_9_during_up_then_down_leaves_nothing_and_up_makes_one_set(
     bridge_host: NetNS, netns2: NetNS, tmp_path: Path
 ) -> None:
-    """20 runs: ``network up`` of 30 veths killed with SIGKILL at a random moment; then ``down``
-    removes every piece (temp-named peers included); then ``up`` makes exactly one set."""
+    """20 runs: ``network up`` of 30 veths killed with SIGKILL at a random point (once a random
+    number of its pairs exist); then ``down`` removes every piece (temp-named peers included);
+    then ``up`` makes exactly one set.  And 20 more: the kill, then straight ``up`` again."""
     cfg = config(tmp_path, 30)
     want_host = sorted(f"vh{i}" for i in range(30))
     want_container = sorted(f"eth{i}" for i in range(30))
-    # how long an undisturbed up takes, to spread the kills over it
-    start = time.monotonic()
-    network("up", cfg, netns2, bridge_host)
-    full = time.monotonic() - start
-    network("down", cfg, netns2, bridge_host)
     rng = random.Random(7)
     killed_midway = 0
     for _run in range(20):
-        proc = subprocess.Popen(
-            [*RAWNL, "network", "up", "--config", str(cfg), "--netns", str(netns2.name), "--host-netns", str(bridge_host.name)],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-            cwd=REPO,
-        )
-        time.sleep(rng.uniform(0.3, 1.0) * full)
-        proc.send_signal(signal.SIGKILL)
-        proc.wait()
-        if veths(bridge_host) or veths(netns2):
-            killed_midway += 1
+        left = kill_midway(start_up(cfg, netns2, bridge_host), bridge_host, rng.randint(1, 29))
+        killed_midway += 0 < left < 30
         network("down", cfg, netns2, bridge_host)
         assert veths(bridge_host) == []
         assert veths(netns2) == []
@@ -117,26 +131,16 @@ def test_kill_9_during_up_then_down_leaves_nothing_and_up_makes_one_set(
         assert veths(bridge_host) == want_host
         assert veths(netns2) == want_container
         network("down", cfg, netns2, bridge_host)
-        # and an up right after a kill converges too
-        proc = subprocess.Popen(
-            [*RAWNL, "network", "up", "--config", str(cfg), "--netns", str(netns2.name), "--host-netns", str(bridge_host.name)],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-            cwd=REPO,
-        )
-        time.sleep(rng.uniform(0.3, 1.0) * full)
-        proc.send_signal(signal.SIGKILL)
-        proc.wait()
+        # an up right after a kill converges too
+        kill_midway(start_up(cfg, netns2, bridge_host), bridge_host, rng.randint(1, 29))
         network("up", cfg, netns2, bridge_host)
         assert veths(bridge_host) == want_host
         assert veths(netns2) == want_container
         network("down", cfg, netns2, bridge_host)
-    assert killed_midway >= 5  # the kills really landed in the middle
+    assert killed_midway >= 10  # the kills really landed in the middle
 
 
-def test_down_leaves_a_foreign_interface_with_the_same_name(
-    bridge_host: NetNS, netns2: NetNS, tmp_path: Path
-) -> None:
+def test_down_leaves_a_foreign_interface_with_the_same_name(bridge_host: NetNS, netns2: NetNS, tmp_path: Path) -> None:
     """A config naming an interface that exists and is not rawnl's: up fails (EEXIST) and leaves it,
     down leaves it too, with a one-line warning."""
     with IPRoute(bridge_host) as h:
@@ -166,11 +170,13 @@ def test_demo_removes_the_namespaces_of_a_killed_demo(tmp_path: Path) -> None:
     """kill -9 of ``rawnl demo --containers 60`` leaves its namespaces; the next demo removes
     them (their process is gone) and leaves those of a demo that still runs alone."""
     before = set(os.listdir(NETNS_RUN_DIR)) if os.path.isdir(NETNS_RUN_DIR) else set()
-    demo = subprocess.Popen([*RAWNL, "demo", "--containers", "60"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    demo = subprocess.Popen(
+        [*RAWNL, "demo", "--containers", "60"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
     prefix = f"rawnl-demo-{demo.pid}-"
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
-        made = [n for n in os.listdir(NETNS_RUN_DIR)] if os.path.isdir(NETNS_RUN_DIR) else []
+        made = os.listdir(NETNS_RUN_DIR) if os.path.isdir(NETNS_RUN_DIR) else []
         if sum(n.startswith(prefix) for n in made) >= 20:
             break
         time.sleep(0.05)
@@ -179,10 +185,16 @@ def test_demo_removes_the_namespaces_of_a_killed_demo(tmp_path: Path) -> None:
     left = [n for n in os.listdir(NETNS_RUN_DIR) if n.startswith(prefix)]
     assert left, "the demo was killed before it made anything"
     try:
-        proc = subprocess.run([*RAWNL, "demo", "--containers", "2"], capture_output=True, text=True, timeout=300, check=False)
+        proc = subprocess.run(
+            [*RAWNL, "demo", "--containers", "2"], capture_output=True, text=True, timeout=300, check=False
+        )
         assert proc.returncode == 0, proc.stderr[-2000:]
         assert f"Removed {len(left)} namespaces left by an earlier demo" in proc.stdout + proc.stderr
-        assert [n for n in os.listdir(NETNS_RUN_DIR) if n.startswith(prefix)] == [] if os.path.isdir(NETNS_RUN_DIR) else True
+        assert (
+            [n for n in os.listdir(NETNS_RUN_DIR) if n.startswith(prefix)] == []
+            if os.path.isdir(NETNS_RUN_DIR)
+            else True
+        )
     finally:
         for name in left:
             if os.path.lexists(os.path.join(NETNS_RUN_DIR, name)):

@@ -806,4 +806,8 @@ def test_link_stats_sizes(nlsock: NetlinkSocket) -> None:
     assert isinstance(reply, LinkMessage)
     stats = reply.attrs["IFLA_STATS64"]
     assert isinstance(stats, Stats64)
-    assert len(stats) == 25
+    assert len(stats) == 26  # the 25 fields, then extra (nothing: the struct as rawnl knows it)
+    assert stats.extra == b""
+    legacy = reply.attrs["IFLA_STATS"]  # the 24 u32s, read into the same fields
+    assert isinstance(legacy, Stats64)
+    assert (legacy.rx_packets, legacy.rx_otherhost_dropped) == (stats.rx_packets, None)

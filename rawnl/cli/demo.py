@@ -296,6 +296,9 @@ def run_demo(containers: int = 2, keep: bool = False, out: TextIO | None = None)
         print(f"rawnl demo: --containers must be 1 to {MAX_CONTAINERS} (one 198.51.100.0/24 each)", file=sys.stderr)
         return 2
     had_run_dir = os.path.isdir(NETNS_RUN_DIR)
+    stale = remove_stale_namespaces()
+    if stale:
+        say(f"Removed {len(stale)} namespaces left by an earlier demo whose process is gone ({_pids(stale)}).")
     prefix = f"rawnl-demo-{os.getpid()}"
     host_name = f"{prefix}-host"
     names: list[str] = []  # every namespace name we may have created, in creation order
@@ -325,6 +328,46 @@ def run_demo(containers: int = 2, keep: bool = False, out: TextIO | None = None)
             return 1
         say(f"Removed the {len(names)} namespaces it made; /run/netns is as it was.")
     return status
+
+
+_DEMO_NAME = "rawnl-demo-"
+
+
+def _demo_pid(name: str) -> int | None:
+    """The pid in a demo namespace's name (``rawnl-demo-PID-host``, ``rawnl-demo-PID-cN``)."""
+    if not name.startswith(_DEMO_NAME):
+        return None
+    pid, _, rest = name[len(_DEMO_NAME) :].partition("-")
+    return int(pid) if pid.isdigit() and rest else None
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # someone else's process: alive
+        return True
+    return True
+
+
+def _pids(names: list[str]) -> str:
+    pids = sorted({pid for name in names if (pid := _demo_pid(name)) is not None})
+    return "pid " + ", ".join(map(str, pids))
+
+
+def remove_stale_namespaces() -> list[str]:
+    """Delete the namespaces of earlier demo runs whose process is gone (killed with SIGKILL, say,
+    before it could clean up); a demo that still runs keeps its own.  Returns the names removed."""
+    removed = []
+    for name in NetNS.list():
+        pid = _demo_pid(name)
+        if pid is None or pid == os.getpid() or _alive(pid):
+            continue
+        with contextlib.suppress(FileNotFoundError):  # another demo removed it meanwhile
+            NetNS.delete(name)
+            removed.append(name)
+    return removed
 
 
 def _run(

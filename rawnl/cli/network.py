@@ -3,7 +3,8 @@ apply or undo a runc-style network config (:mod:`rawnl.runc`) in a container's n
 
 from __future__ import annotations
 
-import json
+import logging
+import sys
 from typing import TYPE_CHECKING, Any
 
 from rawnl.errors import CommandError, NetworkConfigError
@@ -19,19 +20,23 @@ __all__ = ["COMMAND"]
 
 
 def _load_config(path: str) -> list[Any]:
-    from rawnl.runc.config import load_networks
+    """The networks of a config file; every problem is one line naming the file (and the JSON
+    path of the field, when there is one)."""
+    from rawnl.runc.config import load_networks, parse_json
 
     try:
-        with open(path) as f:
-            text = f.read()
+        with open(path, "rb") as f:
+            raw = f.read()
     except OSError as exc:
         raise CommandError(f"--config: cannot read {path}: {exc.strerror}") from None
     try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise CommandError(f"--config: {path} is not valid JSON: {exc}") from None
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise CommandError(
+            f"--config: {path} is not UTF-8 text (byte {raw[exc.start]:#04x} at offset {exc.start})"
+        ) from None
     try:
-        return load_networks(data)
+        return load_networks(parse_json(text))
     except NetworkConfigError as exc:
         raise CommandError(f"--config: {path}: {exc}") from None
 
@@ -49,10 +54,21 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--host-netns", metavar="NAME", help="where the bridge is (default: -n, else this namespace)")
 
 
+class _OneLine(logging.Handler):
+    """The strategies' warnings as the command's one-line messages on stderr."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        print(f"rawnl network: {record.getMessage()}", file=sys.stderr)
+
+
 def run(args: argparse.Namespace) -> int:
     from rawnl.ops.iproute import IPRoute
     from rawnl.runc.strategies import create_network_interfaces, open_container, remove_network_interfaces
 
+    log = logging.getLogger("rawnl.runc")
+    if not any(isinstance(h, _OneLine) for h in log.handlers):
+        log.addHandler(_OneLine())
+        log.propagate = False
     networks = _load_config(args.config)
     container: str | int = args.pid if args.pid is not None else args.container_netns
     host_netns = args.host_netns or args.netns

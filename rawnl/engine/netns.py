@@ -27,7 +27,7 @@ import os
 from errno import EEXIST, EINVAL, ENOENT
 
 from rawnl.errors import NamespaceRestoreError
-from rawnl.wire.uapi import CLONE_NEWNET, MNT_DETACH, MS_BIND, MS_REC, MS_SHARED, NS_GET_NSTYPE
+from rawnl.wire.uapi import CLONE_NEWNET, MNT_DETACH, MS_BIND, MS_REC, MS_SHARED, NS_GET_NSTYPE, UMOUNT_NOFOLLOW
 
 TYPE_CHECKING = False  # not from typing, which costs ~9 ms: see rawnl.codec
 if TYPE_CHECKING:
@@ -180,7 +180,9 @@ class NetNS:
 
     @classmethod
     def _open_path(cls, path: str, name: str | None, argument: str) -> NetNS:
-        fd = os.open(path, _O_NS)
+        # O_NONBLOCK: a FIFO (or a device) given as a namespace must not block the open; it is
+        # then refused like any other file that is not nsfs (NS_GET_NSTYPE fails on it).
+        fd = os.open(path, _O_NS | os.O_NONBLOCK | os.O_NOCTTY)
         try:
             import fcntl
 
@@ -189,7 +191,7 @@ class NetNS:
             except OSError:
                 nstype = -1
             if nstype != CLONE_NEWNET:
-                what = "not a namespace file" if nstype == -1 else "a namespace, but not a network one"
+                what = "not a namespace file (nsfs)" if nstype == -1 else "a namespace, but not a network one"
                 hint = " (a stale file under /run/netns, not bind-mounted?)" if name is not None else ""
                 raise ValueError(f"{argument}: {path} is {what}{hint}")
             return cls(fd, path, name)
@@ -299,8 +301,9 @@ class NetNS:
     def delete(name: str) -> None:
         """Delete a named namespace; ``ip netns del NAME``, in-process.
 
-        ``umount2(/run/netns/NAME, MNT_DETACH)`` and unlinks the file.  The namespace itself goes
-        away once nothing else (a process, a socket, an open handle) pins it.
+        ``umount2(/run/netns/NAME, MNT_DETACH | UMOUNT_NOFOLLOW)`` and unlinks the file.  The
+        namespace itself goes away once nothing else (a process, a socket, an open handle) pins
+        it.  A symlink there is removed, never followed: what it points at stays mounted.
         ``FileNotFoundError`` if there is no such namespace.
         """
         _validate_name(name)
@@ -309,7 +312,7 @@ class NetNS:
         with _RunDirLock():
             if not os.path.lexists(path):
                 raise FileNotFoundError(ENOENT, f"no network namespace named {name!r}", path)
-            rc = lib.rawnl_umount2(os.fsencode(path), MNT_DETACH)
+            rc = lib.rawnl_umount2(os.fsencode(path), MNT_DETACH | UMOUNT_NOFOLLOW)
             if rc < 0 and rc != -EINVAL:  # EINVAL: not a mount point (a stale file): unlink it anyway
                 raise _oserror(rc, "umount2", path)
             os.unlink(path)

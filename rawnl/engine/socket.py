@@ -5,19 +5,24 @@ The receive loop follows iproute2's: each datagram is sized with ``MSG_PEEK | MS
 is read (a dump datagram can exceed 32 KB and nothing may be silently truncated); a datagram whose
 sender is not the kernel (``nl_pid != 0``) is dropped, since any local process can send to our
 port; a reply counts only when its sequence number and port id are ours, and anything else is
-consumed and dropped (or, on a subscribed socket, kept as an event).
+consumed and dropped (or, on a subscribed socket, kept as an event, up to ``event_queue`` of them).
 
-Not thread-safe: use one socket per thread.
+Threads may share a socket: a request, a dump or a batch holds the socket's lock while it runs
+(a dump reads its whole answer before yielding the first message), so concurrent calls take
+turns.  Reading events holds it while waiting for the next datagram; a request from another
+thread meanwhile raises ``RuntimeError`` at once rather than wait for an event that may never
+come (read events on a socket of their own, as :meth:`rawnl.IPRoute.monitor` does).
 """
 
 from __future__ import annotations
 
 import _socket
+import _thread
 import sys
 from errno import ENOBUFS, ENOPROTOOPT, EPERM
 
 from rawnl._record import Record
-from rawnl.errors import BatchOverrunError, DumpInterrupted, NetlinkError
+from rawnl.errors import BatchOverrunError, DecodeError, DumpInterrupted, NetlinkError
 from rawnl.wire.codec import NLMSG_HDR, iter_messages
 from rawnl.wire.message import DoneMessage, ErrorMessage, decode_one
 from rawnl.wire.uapi import (
@@ -57,7 +62,7 @@ if TYPE_CHECKING:
 
     from .netns import NetNS
 
-__all__ = ["NetlinkSocket", "Overrun"]
+__all__ = ["Malformed", "NetlinkSocket", "Overrun"]
 
 #: Receive-buffer cost charged per small reply (an ACK or an error): the kernel charges an skb's
 #: truesize, not its length.  Measured on this kernel: ~1,300 bytes; rounded up for safety.
@@ -72,10 +77,22 @@ _RECV_HINT = 32768
 
 
 class Overrun(Record):
-    """An event: the socket's receive buffer overflowed (``ENOBUFS``) and events were lost.
-    Re-read the state you track (a dump); the socket keeps working."""
+    """An event: the socket's receive buffer overflowed (``ENOBUFS``), or more events came while
+    it waited for replies than it keeps (``event_queue``), and events were lost.  Re-read the
+    state you track (a dump); the socket keeps working."""
 
     __slots__ = ()
+
+
+class Malformed(Record):
+    """An event that could not be read: ``error`` says why (a :class:`rawnl.DecodeError` for bytes
+    that are not well-formed netlink, a :class:`rawnl.InvalidMessageError` for a message its
+    typed view cannot represent); ``message`` is the decoded message when there is one, ``data``
+    its bytes.  The events that follow are read as usual."""
+
+    error: Exception
+    message: Message | None = None
+    data: bytes = b""
 
 
 class NetlinkSocket:
@@ -90,7 +107,20 @@ class NetlinkSocket:
     ``SO_RCVBUFFORCE`` when privileged).
     """
 
-    __slots__ = ("_closed", "_groups", "_peek", "_pending", "_seq", "_sock", "dropped", "port_id")
+    __slots__ = (
+        "_activity",
+        "_closed",
+        "_event_queue",
+        "_groups",
+        "_holder",
+        "_lock",
+        "_peek",
+        "_pending",
+        "_seq",
+        "_sock",
+        "dropped",
+        "port_id",
+    )
 
     def __init__(
         self,
@@ -100,7 +130,10 @@ class NetlinkSocket:
         ext_ack: bool = True,
         strict_check: bool = True,
         cap_ack: bool = True,
+        event_queue: int = 4096,
     ) -> None:
+        if isinstance(event_queue, bool) or not isinstance(event_queue, int) or event_queue < 1:
+            raise ValueError(f"event_queue must be a positive int, not {event_queue!r}")
         if netns is None:
             # A thread whose NetNS.enter() could not switch back must not open sockets "here".
             # (Only possible once rawnl.netns is loaded, so this costs nothing otherwise.)
@@ -136,7 +169,11 @@ class NetlinkSocket:
         self._seq = 0
         self._peek = bytearray(16)
         self._groups: set[int] = set()
-        self._pending: list[Message] = []
+        self._pending: list[Message | Overrun | Malformed] = []
+        self._event_queue = event_queue
+        self._lock = _thread.allocate_lock()
+        self._holder = 0  # the thread holding _lock
+        self._activity = ""  # what it does with it ("request", "dump", "batch", "events")
         self._closed = False
         #: Datagrams dropped because they did not come from the kernel.
         self.dropped = 0
@@ -195,27 +232,66 @@ class NetlinkSocket:
                 return data, groups
             self.dropped += 1
 
+    def _take(self, what: str) -> None:
+        """Hold the socket for a ``what`` (see the module docstring): wait for another thread's
+        request, dump or batch; refuse at once to wait for another thread's event reading."""
+        lock = self._lock
+        if lock.acquire(False):
+            self._holder, self._activity = _thread.get_ident(), what
+            return
+        if self._holder == _thread.get_ident():
+            raise RuntimeError(f"NetlinkSocket: a {what} started inside this thread's own {self._activity}")
+        while not lock.acquire(True, 0.05):
+            if self._activity == "events":
+                raise RuntimeError(
+                    f"NetlinkSocket: another thread is waiting for events on this socket, so a {what} could "
+                    "wait forever; read events on a socket of their own"
+                )
+        self._holder, self._activity = _thread.get_ident(), what
+
+    def _give(self) -> None:
+        self._holder, self._activity = 0, ""
+        self._lock.release()
+
+    def queued_events(self) -> int:
+        """How many events (and Overrun markers) wait to be read by :meth:`events`."""
+        return len(self._pending)
+
     def _keep_events(self, data: bytes) -> None:
-        """A multicast datagram read while waiting for a reply: keep its messages as events.
+        """A multicast datagram read while waiting for a reply: keep its messages as events, up
+        to ``event_queue`` of them; beyond that they are dropped and one :class:`Overrun` stands
+        for them, as the kernel does when the receive buffer is full.
 
         (A notification caused by our own request carries our sequence number and port id, so
         only the destination group tells it from a reply.)"""
-        if self._groups:
-            for off, length, mtype, flags, seq, pid in iter_messages(data):
-                self._pending.append(decode_one(data[off : off + length], mtype, flags, seq, pid))
+        if not self._groups:
+            return
+        pending = self._pending
+        for event in _read_events(data):
+            if len(pending) < self._event_queue:
+                pending.append(event)
+            elif type(pending[-1]) is not Overrun:
+                pending.append(Overrun())
 
     # ------------------------------------------------------------------ request / ACK
 
     def request(self, msg: Message, *, flags: int = NLM_F_ACK) -> list[Message]:
         """Send ``msg`` with its own flags plus ``NLM_F_REQUEST | flags`` and a fresh sequence
-        number; return its reply
-        messages (the ACK itself is consumed), or raise :class:`NetlinkError` with the errno, the
-        kernel's extended-ack text and the name of the attribute it pointed at.
+        number; return its reply messages (the ACK itself is consumed), or raise
+        :class:`NetlinkError` with the errno, the kernel's extended-ack text and the name of the
+        attribute it pointed at.
 
         With ``NLM_F_ACK`` (the default) this returns when the ACK arrives, so the separate ACK
         after a GET's reply is never left queued.  Without it, it returns after the first reply
         that is not part of a multi-part answer (or after ``NLMSG_DONE``).
         """
+        self._take("request")
+        try:
+            return self._request(msg, flags)
+        finally:
+            self._give()
+
+    def _request(self, msg: Message, flags: int) -> list[Message]:
         seq = self._next_seq()
         data = msg.encode(flags=msg.flags | NLM_F_REQUEST | flags, seq=seq, pid=0)
         self._sock.send(data)
@@ -262,80 +338,58 @@ class NetlinkSocket:
         """Send ``msg`` with ``NLM_F_REQUEST | NLM_F_DUMP`` and iterate over the answer, across
         datagrams, until ``NLMSG_DONE``.
 
-        When the dump ends with ``NLM_F_DUMP_INTR`` (the table changed meanwhile), it is retried
-        up to ``retries`` times; then :class:`DumpInterrupted` is raised carrying every message
-        received.  With ``retries=0`` messages are yielded as they arrive; with retries they are
-        yielded once a consistent dump is complete.  A refused dump raises :class:`NetlinkError`.
-        Stopping the iteration early drains the rest of the dump, so nothing stale is left.
+        The whole answer is read (holding the socket, see the module docstring) before the first
+        message is yielded, so nothing is left on the socket whatever the caller does.  When the
+        dump ends with ``NLM_F_DUMP_INTR`` (the table changed meanwhile), it is read again up to
+        ``retries`` times; then :class:`DumpInterrupted` is raised carrying every message
+        received.  A refused dump raises :class:`NetlinkError`.
         """
         if retries < 0:
             raise ValueError(f"retries must be >= 0, not {retries}")
-        for attempt in range(retries + 1):
-            if retries == 0:
-                got: list[Message] = []
-                yield from self._dump_once(msg, got)
-                return
-            got = []
-            try:
-                for _ in self._dump_once(msg, got):
-                    pass
-            except DumpInterrupted:
-                if attempt == retries:
-                    raise
-                continue
-            yield from got
-            return
+        self._take("dump")
+        try:
+            for attempt in range(retries + 1):
+                try:
+                    messages = self._dump_once(msg)
+                    break
+                except DumpInterrupted:
+                    if attempt == retries:
+                        raise
+        finally:
+            self._give()
+        yield from messages
 
-    def _dump_once(self, msg: Message, got: list[Message]) -> Iterator[Message]:
+    def _dump_once(self, msg: Message) -> list[Message]:
         seq = self._next_seq()
         data = msg.encode(flags=msg.flags | NLM_F_REQUEST | NLM_F_DUMP, seq=seq, pid=0)
         self._sock.send(data)
         port = self.port_id
         interrupted = False
         finished = False
-        try:
-            while not finished:
-                buf, groups = self._recv()
-                if groups:
-                    self._keep_events(buf)
-                    continue
-                for off, length, mtype, mflags, mseq, mpid in iter_messages(buf):
-                    if mseq != seq or mpid != port:
-                        continue  # stale: an answer to an earlier request
-                    if finished:
-                        continue
-                    if mflags & NLM_F_DUMP_INTR:
-                        interrupted = True
-                    if mtype in (NLMSG_DONE, NLMSG_ERROR):
-                        finished = True
-                        reply = decode_one(buf[off : off + length], mtype, mflags, mseq, mpid)
-                        assert isinstance(reply, (ErrorMessage, DoneMessage))
-                        if reply.error:
-                            raise reply.exception(data)
-                        continue
-                    message = decode_one(buf[off : off + length], mtype, mflags, mseq, mpid)
-                    got.append(message)
-                    yield message
-        finally:
-            if not finished:
-                self._drain(seq)
-        if interrupted:
-            raise DumpInterrupted(got)
-
-    def _drain(self, seq: int) -> None:
-        """Read and drop the rest of dump ``seq`` (after the caller stopped early)."""
-        port = self.port_id
-        while True:
-            try:
-                buf, groups = self._recv()
-            except OSError:
-                return
+        got: list[Message] = []
+        while not finished:
+            buf, groups = self._recv()
             if groups:
                 self._keep_events(buf)
                 continue
-            for _off, _length, mtype, _mflags, mseq, mpid in iter_messages(buf):
-                if mseq == seq and mpid == port and mtype in (NLMSG_DONE, NLMSG_ERROR):
-                    return
+            for off, length, mtype, mflags, mseq, mpid in iter_messages(buf):
+                if mseq != seq or mpid != port:
+                    continue  # stale: an answer to an earlier request
+                if finished:
+                    continue
+                if mflags & NLM_F_DUMP_INTR:
+                    interrupted = True
+                if mtype in (NLMSG_DONE, NLMSG_ERROR):
+                    finished = True
+                    reply = decode_one(buf[off : off + length], mtype, mflags, mseq, mpid)
+                    assert isinstance(reply, (ErrorMessage, DoneMessage))
+                    if reply.error:
+                        raise reply.exception(data)
+                    continue
+                got.append(decode_one(buf[off : off + length], mtype, mflags, mseq, mpid))
+        if interrupted:
+            raise DumpInterrupted(got)
+        return got
 
     # ------------------------------------------------------------------ batches
 
@@ -354,6 +408,14 @@ class NetlinkSocket:
         count = len(msgs)
         if count == 0:
             return []
+        self._take("batch")
+        try:
+            return self._batch(msgs, flags)
+        finally:
+            self._give()
+
+    def _batch(self, msgs: Sequence[Message], flags: int) -> list[list[Message] | NetlinkError]:
+        count = len(msgs)
         encoded: list[bytes] = []
         costs: list[int] = []
         first = self._seq + 1
@@ -477,11 +539,13 @@ class NetlinkSocket:
                 mask |= 1 << (group - 1)
         self._sock.bind((self.port_id, mask))
 
-    def events(self, timeout: float | None = None) -> Iterator[Message | Overrun]:
+    def events(self, timeout: float | None = None) -> Iterator[Message | Overrun | Malformed]:
         """Yield typed event messages from the subscribed groups as they arrive; an
-        :class:`Overrun` when the receive buffer overflowed (events were lost; re-dump what you
-        track; the socket goes on working).  With ``timeout`` (seconds) the iteration ends once
-        no event has arrived for that long; without, it blocks."""
+        :class:`Overrun` when events were lost (the receive buffer overflowed, or more came while
+        waiting for replies than ``event_queue``; re-dump what you track, the socket goes on
+        working); a :class:`Malformed` for a datagram that is not well-formed netlink.  With
+        ``timeout`` (seconds) the iteration ends once no event has arrived for that long
+        (``timeout=0``: once the queued ones are read); without, it blocks."""
         if not self._groups:
             raise RuntimeError("subscribe() to at least one group before reading events")
         sock = self._sock
@@ -490,22 +554,39 @@ class NetlinkSocket:
                 pending, self._pending = self._pending, []
                 yield from pending
                 continue
-            sock.settimeout(timeout)
+            self._take("events")
             try:
-                buf, groups = self._recv()
-            except TimeoutError:
-                return
-            except OSError as exc:
-                if exc.errno == ENOBUFS:
-                    yield Overrun()
-                    continue
-                raise
+                sock.settimeout(timeout)
+                try:
+                    buf, groups = self._recv()
+                except (TimeoutError, BlockingIOError):  # timeout=0 makes the socket non-blocking
+                    return
+                except OSError as exc:
+                    if exc.errno != ENOBUFS:
+                        raise
+                    buf, groups = b"", -1
+                finally:
+                    sock.settimeout(None)
             finally:
-                sock.settimeout(None)
-            if not groups:
-                continue  # a stale unicast answer to an earlier request
-            for off, length, mtype, mflags, mseq, mpid in iter_messages(buf):
-                yield decode_one(buf[off : off + length], mtype, mflags, mseq, mpid)
+                self._give()
+            if groups == -1:
+                yield Overrun()
+            elif groups:  # else a stale unicast answer to an earlier request
+                yield from _read_events(buf)
+
+
+def _read_events(data: bytes) -> Iterator[Message | Malformed]:
+    """The messages of an event datagram, each decoded, or a :class:`Malformed` for what is not
+    well-formed netlink (the rest of the datagram, when its framing is broken)."""
+    try:
+        for off, length, mtype, flags, seq, pid in iter_messages(data):
+            chunk = data[off : off + length]
+            try:
+                yield decode_one(chunk, mtype, flags, seq, pid)
+            except DecodeError as exc:
+                yield Malformed(error=exc, data=chunk)
+    except DecodeError as exc:
+        yield Malformed(error=exc, data=data)
 
 
 def _set_buffer(sock: Any, force_opt: int, opt: int, size: int) -> None:

@@ -10,10 +10,11 @@ from __future__ import annotations
 
 from rawnl._record import Record, field
 from rawnl.wire.address import AddressMessage
+from rawnl.wire.codec import single
 from rawnl.wire.uapi import AF_INET, RTM_DELADDR, RTM_GETADDR, RTM_NEWADDR, RTNLGRP_IPV4_IFADDR, RTNLGRP_IPV6_IFADDR
 
 from . import validate as v
-from .request import ACK, CREATE, DUMP, Events, Operations, Queries, Request, link_index, operation
+from .request import ACK, CREATE, DUMP, Events, Operations, Queries, Request, link_index, operation, reading
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -130,8 +131,8 @@ def local_and_peer(attrs: Mapping[AttrKey, Any]) -> tuple[Any, Any]:
     """``(the address on this host, its point-to-point peer or None)`` of an address message's
     attributes, by iproute2's rule: the local one is ``IFA_LOCAL``, else ``IFA_ADDRESS``;
     ``IFA_ADDRESS`` is a peer only when both are present and differ."""
-    local = attrs.get("IFA_LOCAL")
-    address = attrs.get("IFA_ADDRESS")
+    local = single(attrs, "IFA_LOCAL")
+    address = single(attrs, "IFA_ADDRESS")
     if local is None:
         return address, None
     return local, address if address is not None and address != local else None
@@ -174,8 +175,8 @@ class Address(Record):
         return self._attrs
 
     def _cacheinfo(self, position: int) -> int | None:
-        info = self._attrs.get("IFA_CACHEINFO")
-        if info is None or isinstance(info, bytes):
+        info = single(self._attrs, "IFA_CACHEINFO")
+        if info is None or isinstance(info, bytes) or info[position] is None:
             return None
         return int(info[position])
 
@@ -191,9 +192,9 @@ class Address(Record):
 
 
 def address_from(msg: AddressMessage) -> Address:
-    """The :class:`Address` for a decoded ``RTM_NEWADDR``/``RTM_DELADDR``."""
+    """The :class:`Address` for a decoded ``RTM_NEWADDR``/``RTM_DELADDR``; an attribute the
+    message holds twice raises :class:`rawnl.InvalidMessageError`."""
     a = msg.attrs
-    get = a.get
     out: Address = _new(Address)
     out.index = msg.index
     out.family = msg.family
@@ -202,10 +203,10 @@ def address_from(msg: AddressMessage) -> Address:
     out.deleted = msg.type == RTM_DELADDR
     out._attrs = a
     out.address, out.peer = local_and_peer(a)
-    out.broadcast = get("IFA_BROADCAST")
-    flags = get("IFA_FLAGS")
+    out.broadcast = single(a, "IFA_BROADCAST")
+    flags = single(a, "IFA_FLAGS")
     out.flags = msg.addr_flags if flags is None else flags
-    out.label = get("IFA_LABEL")
+    out.label = single(a, "IFA_LABEL")
     return out
 
 
@@ -222,6 +223,7 @@ class AddressOps(Operations):
 class AddressQueries(Queries):
     """The address operations that read (of :class:`rawnl.IPRoute`)."""
 
+    @reading
     def addrs(self, link: LinkRef | None = None, family: int | None = None) -> list[Address]:
         """Every address, or those of ``link`` (name or index) and/or ``family`` (AF_INET/4,
         AF_INET6/6), as :class:`Address` objects.  Equivalent to ``ip [-4|-6] addr show [dev

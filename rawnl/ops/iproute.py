@@ -18,22 +18,23 @@ messages received.
 
 from __future__ import annotations
 
-from rawnl.engine.socket import NetlinkSocket, Overrun
+from rawnl.engine.socket import Malformed, NetlinkSocket, Overrun
+from rawnl.errors import InvalidMessageError, NetlinkError
 from rawnl.wire.link import LinkMessage
 from rawnl.wire.uapi import SIOCGSKNS
 
 from . import addresses, link_kinds, links, routes
 from . import validate as v
 from .links import link_get
-from .request import Request, release
+from .request import Request, describe, release
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Iterator
     from types import TracebackType
+    from typing import Any
 
     from rawnl.engine.netns import NetNS
-    from rawnl.errors import NetlinkError
 
     from .addresses import Address
     from .links import Link
@@ -101,7 +102,7 @@ class IPRoute(
         where = "" if self._netns is None else f" netns={self._netns!r}"
         return f"<IPRoute{where} {self.sock!r}>"
 
-    def _submit(self, req: Request) -> None:
+    def _submit(self, req: Request, name: str, args: tuple[Any, ...]) -> None:
         refs = req.refs
         if refs:
             self.resolve(refs)
@@ -172,6 +173,7 @@ class Batch(_Changes):
     def __init__(self, ipr: IPRoute) -> None:
         self._ipr = ipr
         self._queue: list[Request] = []
+        self._what: list[str] = []  # each queued call, as a refusal names it
         self._names: dict[str, int] = {}
         self._sent = False
         #: One outcome per queued call, in order, once sent: ``None`` or a NetlinkError.
@@ -180,12 +182,13 @@ class Batch(_Changes):
     def __len__(self) -> int:
         return len(self._queue)
 
-    def _submit(self, req: Request) -> None:
+    def _submit(self, req: Request, name: str, args: tuple[Any, ...]) -> None:
         if self._sent:
             raise RuntimeError("this batch has been sent; start a new one with ipr.batch()")
         if req.refs:
             self.resolve(req.refs)  # names looked up, namespaces opened: now, while queuing
         self._queue.append(req)
+        self._what.append(describe(name, args))
 
     def _index_of(self, name: str, arg: str) -> int:
         index = self._names.get(name)
@@ -207,8 +210,15 @@ class Batch(_Changes):
             outcomes = self._ipr.sock.batch([req.msg for req in self._queue])
         finally:
             self._release()
-        self.results = [r if not isinstance(r, list) else None for r in outcomes]
-        return self.results
+        results: list[NetlinkError | None] = []
+        for outcome, what in zip(outcomes, self._what, strict=True):
+            if isinstance(outcome, NetlinkError):
+                outcome.operation = what
+                results.append(outcome)
+            else:
+                results.append(None)
+        self.results = results
+        return results
 
     def _release(self) -> None:
         for req in self._queue:
@@ -228,24 +238,38 @@ class Batch(_Changes):
             self.send()
 
 
+#: message class -> its typed result, for every family that has events
+_TYPED = {events.message: events.convert for events in EVENTS}
+
+
 class Monitor:
     """An iterator of typed events; see :meth:`IPRoute.monitor`."""
 
     def __init__(self, netns: NetNS | str | int | None, follow: list[Events], timeout: float | None) -> None:
         self.sock = NetlinkSocket(netns=netns, rcvbuf=4 << 20)
         self.sock.subscribe(*(group for events in follow for group in events.groups))
-        self._convert = {events.message: events.convert for events in follow}
         self._timeout = timeout
 
-    def __iter__(self) -> Iterator[Link | Address | Route | Overrun]:
-        convert = self._convert
-        for msg in self.sock.events(self._timeout):
-            if isinstance(msg, Overrun):
-                yield msg
-                continue
-            to_result = convert.get(type(msg))
-            if to_result is not None:
-                yield to_result(msg)
+    @staticmethod
+    def convert(event: Any) -> Any:
+        """An event as :class:`IPRoute.monitor` yields it: a family's message as its typed
+        result (:class:`rawnl.Link`, ...), one its typed view cannot represent as a
+        :class:`rawnl.Malformed` naming the problem; anything else (an :class:`rawnl.Overrun`, a
+        :class:`rawnl.Malformed` from the socket, a message of no family) as it is."""
+        to_result = _TYPED.get(type(event))
+        if to_result is None:
+            return event
+        try:
+            return to_result(event)
+        except InvalidMessageError as exc:
+            return Malformed(error=exc, message=event)
+
+    def __iter__(self) -> Iterator[Link | Address | Route | Overrun | Malformed]:
+        convert = self.convert
+        for event in self.sock.events(self._timeout):
+            result = convert(event)
+            if result is not event or isinstance(event, (Overrun, Malformed)):
+                yield result
 
     def close(self) -> None:
         self.sock.close()

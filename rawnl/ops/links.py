@@ -9,8 +9,10 @@ own builders (veth, bridge, macvlan, vxlan) are in :mod:`rawnl.ops.link_kinds`.
 
 from __future__ import annotations
 
+from _collections_abc import Mapping
+
 from rawnl._record import Record, field
-from rawnl.wire.codec import encode_attrs, pick
+from rawnl.wire.codec import encode_attrs, pick, single
 from rawnl.wire.link import LINKINFO, LinkMessage
 from rawnl.wire.uapi import (
     AF_BRIDGE,
@@ -34,11 +36,10 @@ from rawnl.wire.uapi import (
 )
 
 from . import validate as v
-from .request import ACK, CREATE, DUMP, Events, Operations, Queries, Request, link_index, netns_fd, operation
+from .request import ACK, CREATE, DUMP, Events, Operations, Queries, Request, link_index, netns_fd, operation, reading
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from collections.abc import Mapping
     from typing import Any
 
     from rawnl.wire.codec import AttrKey
@@ -211,18 +212,19 @@ def link_set(
     master: LinkRef | None = None,
     nomaster: bool = False,
     netns: NetnsRef_ | None = None,
+    alias: str | None = None,
 ) -> Request:
     """Change a link: every given change in one request.  ``netns`` (a :class:`rawnl.NetNS`, a
     name, a path or a pid) moves it to another namespace, and with ``name`` it is renamed on
     the way.
 
     Equivalent to ``ip link set dev LINK [up|down] [mtu N] [txqueuelen N] [address MAC]
-    [master M | nomaster] [netns NS] [name NEW]``; sends RTM_NEWLINK, NLM_F_REQUEST|NLM_F_ACK,
-    an ifinfomsg with the index (``ifi_flags``/``ifi_change`` = IFF_UP for up/down), then
-    ``IFLA_MTU``, ``IFLA_TXQLEN``, ``IFLA_ADDRESS``, ``IFLA_MASTER`` (0 for nomaster),
-    ``IFLA_NET_NS_FD`` and ``IFLA_IFNAME``.  A link given by name is found by the kernel through
-    ``IFLA_IFNAME`` (index 0), except when it is renamed: ``IFLA_IFNAME`` then carries the new
-    name, and the link is sent by index (looked up first).
+    [alias TEXT] [master M | nomaster] [netns NS] [name NEW]``; sends RTM_NEWLINK,
+    NLM_F_REQUEST|NLM_F_ACK, an ifinfomsg with the index (``ifi_flags``/``ifi_change`` = IFF_UP
+    for up/down), then ``IFLA_MTU``, ``IFLA_TXQLEN``, ``IFLA_ADDRESS``, ``IFLA_IFALIAS``,
+    ``IFLA_MASTER`` (0 for nomaster), ``IFLA_NET_NS_FD`` and ``IFLA_IFNAME``.  A link given by
+    name is found by the kernel through ``IFLA_IFNAME`` (index 0), except when it is renamed:
+    ``IFLA_IFNAME`` then carries the new name, and the link is sent by index (looked up first).
     """
     refs: list[LinkName | NetnsRef] = []
     index, ref_name = v.link_ref(name_or_index, "name_or_index")
@@ -242,6 +244,8 @@ def link_set(
         attrs["IFLA_TXQLEN"] = v.u32(txqlen, "txqlen")
     if mac is not None:
         attrs["IFLA_ADDRESS"] = v.mac(mac)
+    if alias is not None:
+        attrs["IFLA_IFALIAS"] = v.alias(alias)
     if master is not None:
         attrs["IFLA_MASTER"] = link_index(master, "master", refs)
     elif nomaster:
@@ -298,7 +302,9 @@ class Link(Record):
     ``deleted`` (``True`` for an ``RTM_DELLINK`` event).  ``attrs`` (a keyword when building
     one) holds every attribute the kernel sent.
 
-    Properties decoded on demand: ``up``, ``stats``, ``hairpin``, ``brport``, ``attrs``.
+    Properties decoded on demand: ``up``, ``stats``, ``hairpin``, ``brport``, ``alias``,
+    ``min_mtu``, ``max_mtu``, ``attrs``.  A property that meets an attribute where the kernel
+    sends one but the message holds several raises :class:`rawnl.InvalidMessageError`.
     """
 
     index: int
@@ -333,9 +339,9 @@ class Link(Record):
     @property
     def stats(self) -> Stats64 | None:
         """``IFLA_STATS64`` (packet and byte counters) as a named tuple, or ``None``."""
-        value = self._attrs.get("IFLA_STATS64")
+        value = single(self._attrs, "IFLA_STATS64")
         if value is None or isinstance(value, bytes):
-            value = self._attrs.get("IFLA_STATS")
+            value = single(self._attrs, "IFLA_STATS")
         return None if value is None or isinstance(value, bytes) else value
 
     @property
@@ -344,12 +350,12 @@ class Link(Record):
         ``IFLA_LINKINFO { IFLA_INFO_SLAVE_DATA }`` (or an AF_BRIDGE ``IFLA_PROTINFO``), else
         ``None``."""
         port: Mapping[AttrKey, Any] | None = None
-        info = self._attrs.get("IFLA_LINKINFO")
-        if info is not None and info.get("IFLA_INFO_SLAVE_KIND") == "bridge":
-            data = info.get("IFLA_INFO_SLAVE_DATA")
-            port = None if isinstance(data, bytes) else data
+        info = single(self._attrs, "IFLA_LINKINFO")
+        if isinstance(info, Mapping) and single(info, "IFLA_INFO_SLAVE_KIND") == "bridge":
+            data = single(info, "IFLA_INFO_SLAVE_DATA")
+            port = data if isinstance(data, Mapping) else None
         if port is None:
-            prot = self._attrs.get("IFLA_PROTINFO")
+            prot = single(self._attrs, "IFLA_PROTINFO")
             if prot is not None and not isinstance(prot, (bytes, int)) and "IFLA_BRPORT_MODE" in prot:
                 port = prot
         return port
@@ -360,17 +366,25 @@ class Link(Record):
         port = self.brport
         if port is None or "IFLA_BRPORT_MODE" not in port:
             return None
-        return bool(port["IFLA_BRPORT_MODE"])
+        return bool(single(port, "IFLA_BRPORT_MODE"))
+
+    @property
+    def alias(self) -> str | None:
+        """``IFLA_IFALIAS`` (``ip link set DEV alias TEXT``; rawnl marks what it creates with it)."""
+        value = single(self._attrs, "IFLA_IFALIAS")
+        return value if isinstance(value, str) else None
 
     @property
     def min_mtu(self) -> int | None:
         """``IFLA_MIN_MTU``."""
-        return self._attrs.get("IFLA_MIN_MTU")
+        value: int | None = single(self._attrs, "IFLA_MIN_MTU")
+        return value
 
     @property
     def max_mtu(self) -> int | None:
         """``IFLA_MAX_MTU``."""
-        return self._attrs.get("IFLA_MAX_MTU")
+        value: int | None = single(self._attrs, "IFLA_MAX_MTU")
+        return value
 
 
 _LINK_KEYS = (
@@ -388,7 +402,8 @@ _LINK_KEYS = (
 
 def link_from(msg: LinkMessage) -> Link:
     """The :class:`Link` for a decoded ``RTM_NEWLINK``/``RTM_DELLINK``.  Reads its fields
-    through :func:`rawnl.wire.codec.pick` (one reader compiled per message layout)."""
+    through :func:`rawnl.wire.codec.pick` (one reader compiled per message layout); an attribute
+    the message holds twice raises :class:`rawnl.InvalidMessageError`."""
     a = msg.attrs
     name, kind, oper, mtu, txqlen, mac, master, netnsid, peer = pick(a, _LINK_KEYS)
     link: Link = _new(Link)
@@ -423,11 +438,13 @@ class LinkOps(Operations):
 class LinkQueries(Queries):
     """The link operations that read (of :class:`rawnl.IPRoute`)."""
 
+    @reading
     def link_get(self, name_or_index: LinkRef) -> Link:
         """One link, by name or index, as a :class:`Link`.  Equivalent to ``ip -d link show dev
         LINK``; the request is :func:`link_get`'s.  ENODEV when there is no such link."""
         return link_from(self._get(link_get(name_or_index), LinkMessage))
 
+    @reading
     def links(self, *, master: LinkRef | None = None, kind: str | None = None) -> list[Link]:
         """Every link, or those enslaved to ``master`` (name or index) and/or of ``kind``, as
         :class:`Link` objects.  Equivalent to ``ip -d link show [master M] [type KIND]``; the

@@ -40,6 +40,8 @@ if TYPE_CHECKING:
 
     _P = ParamSpec("_P")
     _M = TypeVar("_M", bound=Message)
+    _Q = TypeVar("_Q", bound="Queries")
+    _R = TypeVar("_R")
     #: A link: its index, or its name.
     LinkRef: TypeAlias = int | str
     #: A network namespace: an open :class:`rawnl.NetNS`, a name under /run/netns or a path, or a pid.
@@ -58,6 +60,7 @@ __all__ = [
     "link_index",
     "netns_fd",
     "operation",
+    "reading",
 ]
 
 #: Flags of a request that changes something and wants its ACK.
@@ -184,7 +187,8 @@ class Operations:
     (``_submit``: send it now, or queue it) and how names become indices (``_index_of``); the
     families' operations (:class:`rawnl.ops.links.LinkOps`, ...) are built on these two."""
 
-    def _submit(self, req: Request) -> None:  # pragma: no cover - IPRoute and Batch define it
+    def _submit(self, req: Request, name: str, args: tuple[Any, ...]) -> None:  # pragma: no cover
+        """Send ``req`` (IPRoute) or queue it (Batch); ``name`` and ``args`` say what it is."""
         raise NotImplementedError
 
     def _index_of(self, name: str, arg: str) -> int:  # pragma: no cover - IPRoute and Batch define it
@@ -211,14 +215,27 @@ def release(refs: tuple[LinkName | NetnsRef, ...]) -> None:
             ref.close()
 
 
+def describe(name: str, args: tuple[Any, ...]) -> str:
+    """An operation and its object as a refusal names them: ``link_add_bridge('br0')``."""
+    return f"{name}({', '.join(map(repr, args))})"
+
+
 def operation(build: Callable[_P, Request]) -> Callable[Concatenate[Operations, _P], None]:
     """The method that sends (or, in a batch, queues) what ``build`` returns: its signature and
-    docstring are the builder's, which say what it sends."""
+    docstring are the builder's, which say what it sends.  A refusal names the operation and its
+    object (its positional arguments): ``link_add_bridge('br0'): [Errno 17] File exists``."""
+    name = build.__name__
 
     def op(self: Operations, /, *args: _P.args, **kwargs: _P.kwargs) -> None:
-        self._submit(build(*args, **kwargs))
+        req = build(*args, **kwargs)
+        try:
+            self._submit(req, name, args)
+        except NetlinkError as exc:
+            if exc.operation is None:
+                exc.operation = describe(name, args)
+            raise
 
-    op.__name__ = build.__name__
+    op.__name__ = name
     op.__qualname__ = build.__qualname__
     op.__doc__ = build.__doc__
     op.__dict__["__wrapped__"] = build
@@ -262,3 +279,21 @@ class Events(Record):
     groups: tuple[int, ...]
     message: type[Message]
     convert: Callable[[Any], Any]
+
+
+def reading(method: Callable[Concatenate[_Q, _P], _R]) -> Callable[Concatenate[_Q, _P], _R]:
+    """A reading operation whose refusal names it and its object, as :func:`operation` does."""
+    name = method.__name__
+
+    def named(self: _Q, /, *args: _P.args, **kwargs: _P.kwargs) -> _R:
+        try:
+            return method(self, *args, **kwargs)
+        except NetlinkError as exc:
+            if exc.operation is None:
+                exc.operation = describe(name, args)
+            raise
+
+    named.__name__ = name
+    named.__qualname__ = method.__qualname__
+    named.__doc__ = method.__doc__
+    return named

@@ -9,8 +9,8 @@ from __future__ import annotations
 from errno import ENOENT
 
 from rawnl._record import Record, field
-from rawnl.errors import NetlinkError
-from rawnl.wire.codec import ipaddress_module
+from rawnl.errors import InvalidMessageError, NetlinkError
+from rawnl.wire.codec import ipaddress_module, single
 from rawnl.wire.route import RouteMessage
 from rawnl.wire.uapi import (
     AF_INET,
@@ -34,7 +34,7 @@ from rawnl.wire.uapi import (
 )
 
 from . import validate as v
-from .request import ACK, CREATE, DUMP, Events, Operations, Queries, Request, link_index, operation
+from .request import ACK, CREATE, DUMP, Events, Operations, Queries, Request, link_index, operation, reading
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -273,56 +273,72 @@ class Route(Record):
     @property
     def src(self) -> IPv4Network | IPv6Network | None:
         """The source prefix (``RTA_SRC``/``rtm_src_len``) of a source-specific route."""
-        value = self._attrs.get("RTA_SRC")
-        if value is None:
+        value = single(self._attrs, "RTA_SRC")
+        if value is None or isinstance(value, bytes):
             return None
-        network: IPv4Network | IPv6Network = ipaddress_module().ip_network((value, self._src_len))
+        network: IPv4Network | IPv6Network = _network(value, self._src_len, "RTA_SRC", "rtm_src_len")
         return network
 
     @property
     def iif(self) -> int | None:
         """``RTA_IIF``: the input link (``route_get`` with an input link, multicast routes)."""
-        return self._attrs.get("RTA_IIF")
+        value: int | None = single(self._attrs, "RTA_IIF")
+        return value
 
     @property
     def metrics(self) -> Mapping[AttrKey, Any]:
         """``RTA_METRICS`` (``RTAX_*`` names), empty when none."""
-        return self._attrs.get("RTA_METRICS") or {}
+        value: Mapping[AttrKey, Any] | None = single(self._attrs, "RTA_METRICS")
+        return value or {}
 
     @property
     def multipath(self) -> list[Nexthop] | None:
         """``RTA_MULTIPATH``: the next hops of a multipath route."""
-        return self._attrs.get("RTA_MULTIPATH")
+        value: list[Nexthop] | None = single(self._attrs, "RTA_MULTIPATH")
+        return value
+
+
+def _network(address: Any, length: int, field: str, length_field: str) -> Any:
+    """``ipaddress.ip_network((address, length))`` for a decoded message:
+    :class:`rawnl.InvalidMessageError` naming the field when the length is longer than the address
+    or host bits are set (the kernel never sends either; a hostile or broken message may)."""
+    if length > address.max_prefixlen:
+        raise InvalidMessageError(length_field, f"{length} is longer than the {address.max_prefixlen}-bit {field}")
+    try:
+        return ipaddress_module().ip_network((address, length))
+    except ValueError:
+        raise InvalidMessageError(field, f"{address}/{length} has host bits set") from None
 
 
 def route_from(msg: RouteMessage) -> Route:
-    """The :class:`Route` for a decoded ``RTM_NEWROUTE``/``RTM_DELROUTE``."""
+    """The :class:`Route` for a decoded ``RTM_NEWROUTE``/``RTM_DELROUTE``; what the route cannot
+    be (an attribute held twice, a prefix longer than its address, host bits set) raises
+    :class:`rawnl.InvalidMessageError` naming the field."""
     a = msg.attrs
-    get = a.get
     out: Route = _new(Route)
     out._attrs = a
     out._dst_len = dst_len = msg.dst_len
     out._src_len = msg.src_len
     out._route_flags = msg.route_flags
     out.family = msg.family
-    dst = get("RTA_DST")
+    dst = single(a, "RTA_DST")
     if dst_len == 0:
         out.dst = "default"
     elif dst is None or isinstance(dst, bytes):
         out.dst = repr(dst)  # not IPv4/IPv6 (an MPLS label, say): kept visible, not parsed
     else:
-        out.dst = ipaddress_module().ip_network((dst, dst_len))
-    out.gateway = get("RTA_GATEWAY")
-    out.oif = get("RTA_OIF")
-    table = get("RTA_TABLE")
+        out.dst = _network(dst, dst_len, "RTA_DST", "rtm_dst_len")
+    out.gateway = single(a, "RTA_GATEWAY")
+    out.oif = single(a, "RTA_OIF")
+    table = single(a, "RTA_TABLE")
     out.table = msg.table if table is None else table
     out.protocol = msg.protocol
     out.scope = msg.scope
     out.type = msg.route_type
-    out.priority = get("RTA_PRIORITY")
-    out.prefsrc = get("RTA_PREFSRC")
-    metrics = get("RTA_METRICS")
-    out.mtu = None if metrics is None else metrics.get("RTAX_MTU")
+    out.priority = single(a, "RTA_PRIORITY")
+    out.prefsrc = single(a, "RTA_PREFSRC")
+    metrics = single(a, "RTA_METRICS")
+    out.mtu = None if metrics is None else single(metrics, "RTAX_MTU")
     out.deleted = msg.type == RTM_DELROUTE
     return out
 
@@ -340,6 +356,7 @@ class RouteOps(Operations):
 class RouteQueries(Queries):
     """The route operations that read (of :class:`rawnl.IPRoute`)."""
 
+    @reading
     def routes(
         self, *, table: int | str | None = None, family: int | None = None, oif: LinkRef | None = None
     ) -> list[Route]:
@@ -372,6 +389,7 @@ class RouteQueries(Queries):
                 out.append(route)
         return out
 
+    @reading
     def route_get(self, address: str | IPAddress) -> Route:
         """The route the kernel would use for ``address``, as a :class:`Route`.  Equivalent to
         ``ip route get ADDRESS``; the request is :func:`route_get`'s."""

@@ -15,6 +15,7 @@ from rawnl.wire.uapi import (
     AF_INET,
     AF_INET6,
     AF_UNSPEC,
+    IFALIASZ,
     IFNAMSIZ,
     RT_SCOPE_HOST,
     RT_SCOPE_LINK,
@@ -36,6 +37,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "address",
+    "alias",
     "boolean",
     "family",
     "ifname",
@@ -181,6 +183,19 @@ def mac(value: object, arg: str = "mac") -> str:
     if not any(octets):
         raise ValueError(f"{arg} {value!r} is the all-zero address; a link address must be a valid unicast one")
     return octets.hex(":")
+
+
+def alias(value: object, arg: str = "alias") -> str:
+    """A link's alias (``IFLA_IFALIAS``): text of 0 to 255 bytes, no NUL (empty removes it)."""
+    if not isinstance(value, str) or "\0" in value:
+        raise ValueError(f"{arg} must be a str without NUL, not {value!r}")
+    try:
+        size = len(value.encode())
+    except UnicodeEncodeError:
+        raise ValueError(f"{arg} {value!r} is not valid UTF-8") from None
+    if size >= IFALIASZ:
+        raise ValueError(f"{arg} is {size} bytes; an alias holds at most {IFALIASZ - 1}")
+    return value
 
 
 def mtu(value: object, arg: str = "mtu") -> int:

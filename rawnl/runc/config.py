@@ -24,7 +24,37 @@ from rawnl.errors import NetworkConfigError
 from rawnl.ops import validate as v
 from rawnl.wire.uapi import AF_INET, AF_INET6, IFNAMSIZ
 
-__all__ = ["Network", "check_ifname", "load_networks", "parse_mac"]
+__all__ = ["Network", "check_ifname", "load_networks", "parse_json", "parse_mac"]
+
+_DIGITS_MAX = 20  # an integer longer than this fits no field (u32 is 10 digits, u64 20)
+
+
+class BigNumber:
+    """A JSON integer too long for any field, kept as its digits: Python refuses to convert one
+    of more than 4,300 digits, and none would be valid anyway; validation then names the field."""
+
+    __slots__ = ("digits",)
+
+    def __init__(self, digits: str) -> None:
+        self.digits = digits
+
+    def __repr__(self) -> str:
+        return f"a {len(self.digits.lstrip('-'))}-digit number"
+
+
+def _parse_int(text: str) -> int | BigNumber:
+    return BigNumber(text) if len(text) > _DIGITS_MAX else int(text)
+
+
+def parse_json(text: str) -> Any:
+    """A config document's JSON; :class:`NetworkConfigError` (one line, no traceback) for text
+    that is not JSON or nests deeper than Python's parser goes."""
+    try:
+        return json.loads(text, parse_int=_parse_int)
+    except json.JSONDecodeError as exc:
+        raise NetworkConfigError(None, f"not valid JSON: {exc}") from None
+    except RecursionError:
+        raise NetworkConfigError(None, "not a network config: its JSON is nested too deeply") from None
 
 
 def check_ifname(name: str, field: str = "name") -> None:
@@ -144,11 +174,7 @@ class Network:
 
     @classmethod
     def from_json(cls, text: str) -> Network:
-        try:
-            data = json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise NetworkConfigError(None, f"not valid JSON: {exc}") from None
-        return cls.from_dict(data)
+        return cls.from_dict(parse_json(text))
 
     def to_json(self, **kwargs: Any) -> str:
         return json.dumps(self.to_dict(), **kwargs)
@@ -168,7 +194,8 @@ class Network:
             if f.type == "str" and not isinstance(value, str):
                 raise NetworkConfigError(f.name, f"expected a string, got {type(value).__name__} {value!r}")
             if f.type == "int" and (isinstance(value, bool) or not isinstance(value, int)):
-                raise NetworkConfigError(f.name, f"expected an integer, got {type(value).__name__} {value!r}")
+                got = repr(value) if isinstance(value, BigNumber) else f"{type(value).__name__} {value!r}"
+                raise NetworkConfigError(f.name, f"expected an integer, got {got}")
             if f.type == "bool" and not isinstance(value, bool):
                 raise NetworkConfigError(f.name, f"expected true or false, got {type(value).__name__} {value!r}")
         if not self.type:

@@ -18,6 +18,15 @@ container's namespace (by default the caller's, as for runc, whose init process 
   hairpin, up).  ``initialize`` renames the peer, sets its MAC and MTU, adds the addresses,
   brings it up and adds the default routes.  Any failure in either removes the pair.
 
+What a veth network creates is rawnl's, and marked so: both ends carry the alias (``IFLA_IFALIAS``)
+``rawnl net:[INODE] NAME`` (the container's namespace and the interface's name there: the
+network's identity), set as the host end is attached and as the peer is renamed; the temporary
+peer name and a generated host name are derived from the identity too, so the moments before the
+alias is set leave nothing unfindable.  ``destroy`` deletes only what carries the mark or one of
+those names, and leaves a same-named interface that is not rawnl's (with a warning, logged to
+``rawnl.runc``); ``create`` first clears what an interrupted earlier run of the same network left
+(kill -9 included), so running it again converges on one set.
+
 :func:`create_network_interfaces` does what runc's parent and init processes did together: each
 network's ``create``, then each one's ``initialize`` through an :class:`IPRoute` opened in the
 container's namespace (the calling thread never moves), and returns an
@@ -32,7 +41,9 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import errno
-import secrets
+import hashlib
+import logging
+import os
 import time
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -62,9 +73,39 @@ __all__ = [
 Container: TypeAlias = NetNS | str | int
 
 
-def random_name(prefix: str = "veth", length: int = 7) -> str:
-    """``prefix`` + ``length`` random hex digits, as runc's ``utils.GenerateRandomName``."""
-    return prefix + secrets.token_hex((length + 1) // 2)[:length]
+_log = logging.getLogger("rawnl.runc")
+
+
+def identity(network: Network, container_ino: int) -> str:
+    """A network's identity: the container's network namespace (by inode, as ``ip`` shows it:
+    ``net:[4026532281]``) and the interface's name there."""
+    return f"net:[{container_ino}] {network.name}"
+
+
+def mark(network: Network, container_ino: int) -> str:
+    """The alias rawnl gives both ends of a veth network it creates."""
+    return f"rawnl {identity(network, container_ino)}"
+
+
+def derived_name(network: Network, container_ino: int, role: str, prefix: str = "veth") -> str:
+    """``prefix`` + 7 hex digits derived from the identity and ``role`` (``"peer"``: the temporary
+    name in the container; ``"host"``: a host end the config does not name).  Where runc drew
+    random names, these are found again after a crash."""
+    digest = hashlib.sha256(f"{identity(network, container_ino)} {role}".encode()).hexdigest()
+    return prefix + digest[:7]
+
+
+def _namespace_ino(ipr: IPRoute) -> int:
+    """The inode of the network namespace ``ipr``'s socket lives in (SIOCGSKNS gives an fd)."""
+    import fcntl
+
+    from rawnl.wire.uapi import SIOCGSKNS
+
+    fd = fcntl.ioctl(ipr.sock.fileno(), SIOCGSKNS)
+    try:
+        return os.fstat(fd).st_ino
+    finally:
+        os.close(fd)
 
 
 @contextlib.contextmanager
@@ -138,19 +179,27 @@ def _quietly_delete(ipr: IPRoute, link: int | str) -> None:
         ipr.link_del(link)
 
 
-def _delete_veth(ipr: IPRoute, name: str) -> bool:
-    """Delete the interface ``name`` if it is a veth (which deletes its peer too); returns whether
-    it was one.  No such interface is not an error.  Sends RTM_GETLINK, then RTM_DELLINK."""
+def _find(ipr: IPRoute, name: str) -> Any:
+    """The link ``name`` (a :class:`rawnl.Link`), or ``None`` when there is none."""
     try:
-        link = ipr.link_get(name)
+        return ipr.link_get(name)
     except NetlinkError as exc:
         if exc.errno != errno.ENODEV:
             raise
-        return False
-    if link.kind != "veth":
-        return False
-    _quietly_delete(ipr, link.index)
-    return True
+        return None
+
+
+def _delete_ours(ipr: IPRoute, name: str, tag: str, *, by_name: bool = False) -> str | None:
+    """Delete the veth ``name`` if it is rawnl's for this network: it carries ``tag``, or (with
+    ``by_name``: a name derived from the identity) it is a veth of that name without an alias.
+    Returns what was found: ``"ours"`` (deleted), ``"foreign"`` (left alone) or ``None``."""
+    link = _find(ipr, name)
+    if link is None:
+        return None
+    if link.kind == "veth" and (link.alias == tag or (by_name and not link.alias)):
+        _quietly_delete(ipr, link.index)
+        return "ours"
+    return "foreign"
 
 
 class Strategy(Protocol):
@@ -158,8 +207,11 @@ class Strategy(Protocol):
 
     type: str
 
-    def create(self, network: Network, container: Container, *, host: IPRoute | None = None) -> None:
-        """Host side: make the interface(s) and hand the container its part."""
+    def create(
+        self, network: Network, container: Container, *, host: IPRoute | None = None, ipr: IPRoute | None = None
+    ) -> None:
+        """Host side: make the interface(s) and hand the container its part (``ipr``, an
+        :class:`IPRoute` in the container, when the caller has one)."""
 
     def initialize(self, network: Network, *, ipr: IPRoute | None = None) -> None:
         """Inside the container (``ipr`` opened there): configure what ``create`` handed over."""
@@ -181,7 +233,9 @@ class LoopbackStrategy:
 
     type: str = "loopback"
 
-    def create(self, network: Network, container: Container, *, host: IPRoute | None = None) -> None:
+    def create(
+        self, network: Network, container: Container, *, host: IPRoute | None = None, ipr: IPRoute | None = None
+    ) -> None:
         """Nothing to do on the host."""
 
     def initialize(self, network: Network, *, ipr: IPRoute | None = None) -> None:
@@ -230,27 +284,34 @@ class VethStrategy:
             raise NetworkConfigError("bridge", f"{network.bridge!r} is {what}, not a bridge")
         return link.index
 
-    def _attach(self, host: IPRoute, network: Network, bridge: int) -> None:
-        host.link_set(network.host_interface_name, master=bridge, mtu=network.mtu or None, up=True)
+    def _attach(self, host: IPRoute, network: Network, bridge: int, tag: str | None = None) -> None:
+        host.link_set(network.host_interface_name, master=bridge, mtu=network.mtu or None, up=True, alias=tag)
         if network.hairpin_mode:
             host.link_set_hairpin(network.host_interface_name, True)
 
-    def create(self, network: Network, container: Container, *, host: IPRoute | None = None) -> None:
-        """Make the pair: the host end ``host_interface_name`` (generated when empty) on the
-        bridge, the peer straight inside the container as ``veth`` + 7 hex digits (recorded in
+    def create(
+        self, network: Network, container: Container, *, host: IPRoute | None = None, ipr: IPRoute | None = None
+    ) -> None:
+        """Make the pair: the host end ``host_interface_name`` (when empty, ``veth`` + 7 hex
+        digits derived from the network's identity) on the bridge, the peer straight inside the
+        container under a temporary name derived the same way (recorded in
         ``network.temp_veth_peer_name``).
 
-        Sends RTM_GETLINK (the bridge), RTM_NEWLINK (the pair: ``IFLA_LINKINFO { veth, { PEER {
-        IFLA_IFNAME, IFLA_NET_NS_FD, ... } } }``, MTU, txqueuelen, one queue each), RTM_NEWLINK
-        on the host end (``IFLA_MASTER``, MTU, IFF_UP) and, with ``hairpin_mode``, the bridge
-        port's ``IFLA_BRPORT_MODE``.  If anything after the pair fails, the pair is deleted.
+        Sends RTM_GETLINK (the bridge; then the host end, the temporary peer and ``name`` in the
+        container, to clear what an interrupted earlier run left), RTM_NEWLINK (the pair:
+        ``IFLA_LINKINFO { veth, { PEER { IFLA_IFNAME, IFLA_NET_NS_FD, ... } } }``, MTU,
+        txqueuelen, one queue each), RTM_NEWLINK on the host end (``IFLA_MASTER``, MTU, IFF_UP,
+        ``IFLA_IFALIAS`` = the mark) and, with ``hairpin_mode``, the bridge port's
+        ``IFLA_BRPORT_MODE``.  If anything after the pair fails, the pair is deleted.
         """
         network.validate()
         with _ipr(host) as h, open_container(container) as ns:
             bridge = self._bridge_index(h, network)
             if not network.host_interface_name:
-                network.host_interface_name = random_name()
-            network.temp_veth_peer_name = random_name()
+                network.host_interface_name = derived_name(network, ns.ino, "host")
+            network.temp_veth_peer_name = derived_name(network, ns.ino, "peer")
+            with _step("clear what an interrupted earlier run of this network left"), _ipr(ipr, ns) as inside:
+                self._clear(network, ns.ino, h, inside, warn=False)
             with _step(f"create veth pair {network.host_interface_name}/{network.temp_veth_peer_name}"):
                 h.link_add_veth(
                     network.host_interface_name,
@@ -262,7 +323,7 @@ class VethStrategy:
                 )
             try:
                 with _step(f"attach {network.host_interface_name} to bridge {network.bridge}"):
-                    self._attach(h, network, bridge)
+                    self._attach(h, network, bridge, mark(network, ns.ino))
             except BaseException:
                 _quietly_delete(h, network.host_interface_name)
                 raise
@@ -299,9 +360,10 @@ class VethStrategy:
             with _step(f"find {peer} inside the container"):
                 index = r.link_get(peer).index
             name = network.name
+            tag = mark(network, _namespace_ino(r))
             try:
                 with _step(f"rename {peer} to {name} (down, MAC, MTU) inside the container"):
-                    r.link_set(index, up=False, name=name, mac=mac, mtu=network.mtu or None)
+                    r.link_set(index, up=False, name=name, mac=mac, mtu=network.mtu or None, alias=tag)
                 for address in (network.address, network.ipv6_address):
                     if address:
                         with _step(f"add address {address} to {name}"):
@@ -321,22 +383,30 @@ class VethStrategy:
     def destroy(
         self, network: Network, container: Container, *, host: IPRoute | None = None, ipr: IPRoute | None = None
     ) -> None:
-        """Delete the pair (deleting either end deletes both).
-
-        With ``host_interface_name`` set (always, after ``create``), by that host end and by
-        nothing else: an interface called ``name`` in the container may not be ours.  Without
-        it (a config whose host name was generated), by the container's interface ``name`` (or
-        the temporary name, before ``initialize``) if it is a veth.  Nothing there is not an
-        error.  Sends RTM_GETLINK, then RTM_DELLINK.
+        """Delete the pair, and only if it is rawnl's for this network (see the module docstring):
+        the host end (``host_interface_name``, or the name derived for it) if it carries the mark;
+        in the container, the temporary peer (a crash before the rename) and the interface
+        ``name`` if it carries the mark.  A same-named interface that is not rawnl's is left,
+        with a warning.  Nothing there at all is not an error.  Sends RTM_GETLINK, RTM_DELLINK.
         """
-        if network.host_interface_name:
-            with _ipr(host) as h:
-                _delete_veth(h, network.host_interface_name)
-            return
-        with _ipr(ipr, container) as r:
-            for name in (network.name, network.temp_veth_peer_name):
-                if name and _delete_veth(r, name):
-                    return
+        with _ipr(host) as h, open_container(container) as ns, _ipr(ipr, ns) as inside:
+            self._clear(network, ns.ino, h, inside, warn=True)
+
+    def _clear(self, network: Network, ino: int, host: IPRoute, inside: IPRoute, *, warn: bool) -> None:
+        """Delete every piece of this network that rawnl made (see :meth:`destroy`)."""
+        tag = mark(network, ino)
+        host_name = network.host_interface_name or derived_name(network, ino, "host")
+        generated = host_name == derived_name(network, ino, "host")
+        found = _delete_ours(host, host_name, tag, by_name=generated)
+        _delete_ours(inside, derived_name(network, ino, "peer"), tag, by_name=True)  # a crash before the rename
+        if network.name:
+            _delete_ours(inside, network.name, tag)
+        if found == "foreign" and warn and _find(host, host_name) is not None:
+            _log.warning(
+                "%s exists in the host namespace but was not created by rawnl for %s; left alone",
+                host_name,
+                identity(network, ino),
+            )
 
 
 _STRATEGIES: dict[str, Strategy] = {}
@@ -429,7 +499,7 @@ def create_network_interfaces(
         try:
             for current, net in enumerate(nets):
                 t0 = time.perf_counter()
-                get_strategy(net.type).create(net, ns, host=h)
+                get_strategy(net.type).create(net, ns, host=h, ipr=inside)
                 made.append(net)
                 seconds[current] = time.perf_counter() - t0
             # loopback last: if another network fails, lo is left as it was

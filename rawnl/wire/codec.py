@@ -856,7 +856,7 @@ def scan_level(data: bytes, start: int, end: int, table: AttrTable, ctx: ScanCon
     return level
 
 
-def locate(
+def locate(  # noqa: PLR0917 - a recursive walk; depth is its own
     data: bytes, start: int, end: int, table: AttrTable, offset: int, depth: int = 0
 ) -> tuple[str, ...] | None:
     """The names (outermost first) of the attribute whose header starts at ``offset``.
@@ -1020,14 +1020,11 @@ def single(attrs: Mapping[AttrKey, Any], key: AttrKey) -> Any:
     return value
 
 
-class _RepeatedOnPath(Exception):  # noqa: N818 - internal signal of _entry_at
-    def __init__(self, key: AttrKey, count: int) -> None:
-        super().__init__(key, count)
-        self.key = key
-        self.count = count
-
-
-def _entry_at(level: Level, key: AttrKey | tuple[AttrKey, ...]) -> tuple[int, int, AttrType, Any] | None:
+def _entry_at(
+    level: Level, key: AttrKey | tuple[AttrKey, ...]
+) -> tuple[int, int, AttrType, Any] | InvalidMessageError | None:
+    """Where ``key`` (or the path) lies in this layout; ``None`` when absent, the error to raise
+    when an attribute on the way is held more than once."""
     path = key if isinstance(key, tuple) else (key,)
     current: Level | None = level
     entry = None
@@ -1038,7 +1035,7 @@ def _entry_at(level: Level, key: AttrKey | tuple[AttrKey, ...]) -> tuple[int, in
         if entry is None:
             return None
         if entry[2] is _REPEATED:
-            raise _RepeatedOnPath(part, len(entry[3]))
+            return InvalidMessageError(str(part), f"occurs {len(entry[3])} times where one value is expected")
         current = entry[3] if isinstance(entry[3], Level) and entry[2].yields_attrs else None
     return entry
 
@@ -1051,15 +1048,10 @@ def _compile_picker(
     exprs: list[str] = []
     env: dict[str, Any] = {"_str": STRING.decode}
     for pos, key in enumerate(keys):
-        try:
-            entry = _entry_at(level, key)
-        except _RepeatedOnPath as repeated:
+        entry = _entry_at(level, key)
+        if isinstance(entry, InvalidMessageError):
             # This layout holds a duplicate: its reader refuses it, every time, naming it.
-            error = InvalidMessageError(
-                str(repeated.key), f"occurs {repeated.count} times where one value is expected"
-            )
-
-            def refuse(data: bytes, error: InvalidMessageError = error) -> tuple[Any, ...]:
+            def refuse(data: bytes, error: InvalidMessageError = entry) -> tuple[Any, ...]:
                 raise InvalidMessageError(error.field, error.reason)
 
             return refuse

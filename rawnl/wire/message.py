@@ -256,7 +256,7 @@ def encode_body(self):
 
 def _decode(cls, data, mtype, flags, seq, pid):
     if len(data) < {at}:
-        if len(data) > 16 and flags & 1:  # NLM_F_REQUEST: a legacy dump request's rtgenmsg
+        if len(data) > 16 and flags & 0x301 == 0x301:  # REQUEST|DUMP: a legacy dump's rtgenmsg
             return cls._decode_short(data, mtype, flags, seq, pid)
         raise _DecodeError(f"{label} of {{len(data)}} bytes is shorter than nlmsghdr + {fixed_name} ({at})", 0)
     {", ".join(fields)}, = _unpack(data, 16)

@@ -409,8 +409,9 @@ MS_SHARED = 0x100000
 MNT_DETACH = 0x2
 UMOUNT_NOFOLLOW = 0x8
 
-# ``<linux/if.h>``: the size of an interface name, its NUL included; the link modes.
+# ``<linux/if.h>``: the size of an interface name and of an alias, NUL included; the link modes.
 IFNAMSIZ = 16
+IFALIASZ = 256
 IF_LINK_MODE_DEFAULT = 0
 IF_LINK_MODE_DORMANT = 1
 IF_LINK_MODE_TESTING = 2

@@ -13,6 +13,7 @@ from rawnl.cli.command import Command
 from rawnl.ops import addresses
 from rawnl.ops.addresses import local_and_peer
 from rawnl.wire.address import AddressMessage
+from rawnl.wire.codec import single
 from rawnl.wire.uapi import (
     AF_INET6,
     AF_UNSPEC,
@@ -32,7 +33,7 @@ from rawnl.wire.uapi import (
     RTNLGRP_IPV6_IFADDR,
 )
 
-from .common import Follow, View, dump, dump_links, emit, family_name, open_socket, scope_name, select
+from .common import Follow, View, default, dump, dump_links, emit, family_name, open_socket, scope_name, select
 from .link import link_json, link_text
 
 if TYPE_CHECKING:
@@ -68,11 +69,11 @@ def addr_info_json(msg: AddressMessage) -> dict[str, Any]:
         out["address"] = str(peer)
     out["prefixlen"] = msg.prefixlen
     if "IFA_BROADCAST" in a:
-        out["broadcast"] = str(a["IFA_BROADCAST"])
+        out["broadcast"] = str(single(a, "IFA_BROADCAST"))
     if "IFA_ANYCAST" in a:
-        out["anycast"] = str(a["IFA_ANYCAST"])
+        out["anycast"] = str(single(a, "IFA_ANYCAST"))
     out["scope"] = scope_name(msg.scope)
-    flags = a.get("IFA_FLAGS", msg.addr_flags)
+    flags = default(single(a, "IFA_FLAGS"), msg.addr_flags)
     if not flags & IFA_F_PERMANENT:
         out["dynamic"] = True
     for mask, name in _IFA_FLAG_NAMES:
@@ -80,9 +81,9 @@ def addr_info_json(msg: AddressMessage) -> dict[str, Any]:
             key = "temporary" if mask == IFA_F_SECONDARY and msg.family == AF_INET6 else name
             out[key] = True
     if "IFA_LABEL" in a:
-        out["label"] = a["IFA_LABEL"]
+        out["label"] = single(a, "IFA_LABEL")
     if "IFA_CACHEINFO" in a:
-        ci = a["IFA_CACHEINFO"]
+        ci = single(a, "IFA_CACHEINFO")
         out["valid_life_time"] = ci[1]
         out["preferred_life_time"] = ci[0]
     return out

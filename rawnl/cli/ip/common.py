@@ -15,6 +15,7 @@ from rawnl.engine.socket import NetlinkSocket
 from rawnl.errors import CommandError
 from rawnl.ops import links
 from rawnl.ops.request import DUMP_RETRIES
+from rawnl.wire.codec import pick, single
 from rawnl.wire.link import LinkMessage
 from rawnl.wire.uapi import (
     AF_BRIDGE,
@@ -41,6 +42,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "Follow",
+    "default",
     "View",
     "dump",
     "emit",
@@ -61,6 +63,11 @@ _SCOPES = {
     RT_SCOPE_NOWHERE: "nowhere",
 }
 _TABLES = {RT_TABLE_UNSPEC: "unspec", RT_TABLE_DEFAULT: "default", RT_TABLE_MAIN: "main", RT_TABLE_LOCAL: "local"}
+
+
+def default(value: Any, fallback: Any) -> Any:
+    """``value``, or ``fallback`` when it is ``None`` (an attribute the message does not hold)."""
+    return fallback if value is None else value
 
 
 def family_name(family: int) -> str:
@@ -91,7 +98,7 @@ class View:
             self.names.pop(msg.index, None)
             self.flags.pop(msg.index, None)
             return
-        self.names[msg.index] = msg.attrs.get("IFLA_IFNAME", f"if{msg.index}")
+        self.names[msg.index] = default(single(msg.attrs, "IFLA_IFNAME"), f"if{msg.index}")
         self.flags[msg.index] = msg.link_flags
 
     def ifname(self, index: int) -> str:
@@ -146,7 +153,7 @@ def select(link_msgs: list[LinkMessage], words: list[str]) -> list[LinkMessage]:
             master = value
         else:
             kind = value
-    by_name = {m.attrs.get("IFLA_IFNAME"): m for m in link_msgs}
+    by_name = {single(m.attrs, "IFLA_IFNAME"): m for m in link_msgs}
     chosen = link_msgs
     for name in (dev, master):
         if name is not None and name not in by_name:
@@ -155,9 +162,9 @@ def select(link_msgs: list[LinkMessage], words: list[str]) -> list[LinkMessage]:
         chosen = [by_name[dev]]
     if master is not None:
         index = by_name[master].index
-        chosen = [m for m in chosen if m.attrs.get("IFLA_MASTER") == index]
+        chosen = [m for m in chosen if single(m.attrs, "IFLA_MASTER") == index]
     if kind is not None:
-        chosen = [m for m in chosen if (m.attrs.get("IFLA_LINKINFO") or {}).get("IFLA_INFO_KIND") == kind]
+        chosen = [m for m in chosen if pick(m.attrs, (("IFLA_LINKINFO", "IFLA_INFO_KIND"),))[0] == kind]
     return chosen
 
 

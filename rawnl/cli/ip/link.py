@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from rawnl.cli.command import Command
 from rawnl.ops.links import OPERSTATES
+from rawnl.wire.codec import single
 from rawnl.wire.link import LinkMessage
 from rawnl.wire.uapi import (
     ARPHRD_6LOWPAN,
@@ -180,7 +181,7 @@ def link_json(msg: LinkMessage, view: View, *, linkmode: bool = True, link_layer
     out: dict[str, Any] = {"ifindex": msg.index}
     master_down = False
     if "IFLA_LINK" in a:
-        iflink = a["IFLA_LINK"]
+        iflink = single(a, "IFLA_LINK")
         if iflink == 0:
             out["link"] = None
         elif "IFLA_LINK_NETNSID" in a:
@@ -189,32 +190,32 @@ def link_json(msg: LinkMessage, view: View, *, linkmode: bool = True, link_layer
             out["link"] = view.ifname(iflink)
             master_down = not view.flags.get(iflink, IFF_UP) & IFF_UP
     if "IFLA_IFNAME" in a:
-        out["ifname"] = a["IFLA_IFNAME"]
+        out["ifname"] = single(a, "IFLA_IFNAME")
     out["flags"] = link_flags(msg.link_flags, master_down=master_down)
     if "IFLA_MTU" in a:
-        out["mtu"] = a["IFLA_MTU"]
+        out["mtu"] = single(a, "IFLA_MTU")
     if "IFLA_QDISC" in a:
-        out["qdisc"] = a["IFLA_QDISC"]
+        out["qdisc"] = single(a, "IFLA_QDISC")
     if "IFLA_MASTER" in a:
-        out["master"] = view.ifname(a["IFLA_MASTER"])
+        out["master"] = view.ifname(single(a, "IFLA_MASTER"))
     if "IFLA_OPERSTATE" in a:
-        state = a["IFLA_OPERSTATE"]
+        state = single(a, "IFLA_OPERSTATE")
         out["operstate"] = OPERSTATES.get(state) or str(state)
     if linkmode and "IFLA_LINKMODE" in a:
-        mode = a["IFLA_LINKMODE"]
+        mode = single(a, "IFLA_LINKMODE")
         out["linkmode"] = _LINKMODES.get(mode) or str(mode)
     if "IFLA_GROUP" in a:
-        out["group"] = "default" if a["IFLA_GROUP"] == 0 else str(a["IFLA_GROUP"])
+        out["group"] = "default" if single(a, "IFLA_GROUP") == 0 else str(single(a, "IFLA_GROUP"))
     if "IFLA_TXQLEN" in a:
-        out["txqlen"] = a["IFLA_TXQLEN"]
+        out["txqlen"] = single(a, "IFLA_TXQLEN")
     if link_layer:
         out["link_type"] = _LINK_TYPES.get(msg.link_type, f"[{msg.link_type}]")
         if "IFLA_ADDRESS" in a:
-            out["address"] = a["IFLA_ADDRESS"]
+            out["address"] = single(a, "IFLA_ADDRESS")
         if "IFLA_BROADCAST" in a and not msg.link_flags & IFF_POINTOPOINT:
-            out["broadcast"] = a["IFLA_BROADCAST"]
+            out["broadcast"] = single(a, "IFLA_BROADCAST")
     if "IFLA_LINK_NETNSID" in a:
-        out["link_netnsid"] = a["IFLA_LINK_NETNSID"]
+        out["link_netnsid"] = single(a, "IFLA_LINK_NETNSID")
     return out
 
 

@@ -11,8 +11,8 @@ import sys
 from typing import TYPE_CHECKING
 
 from rawnl.cli.command import Command
-from rawnl.engine.socket import Overrun
-from rawnl.errors import CommandError
+from rawnl.engine.socket import Malformed, Overrun
+from rawnl.errors import CommandError, InvalidMessageError
 from rawnl.wire.uapi import RTM_DELADDR, RTM_DELLINK, RTM_DELROUTE
 
 from . import address, link, route
@@ -56,10 +56,17 @@ def run(args: argparse.Namespace) -> int:
             if isinstance(msg, Overrun):
                 print("rawnl: monitor: events were lost (receive buffer overrun)", file=sys.stderr)
                 continue
+            if isinstance(msg, Malformed):
+                print(f"rawnl: monitor: an event could not be read: {msg.error}", file=sys.stderr)
+                continue
             printer = printers.get(type(msg))
             if printer is None:
                 continue
-            shown = printer(msg, view)
+            try:
+                shown = printer(msg, view)
+            except InvalidMessageError as exc:
+                print(f"rawnl: monitor: an event could not be read: {exc}", file=sys.stderr)
+                continue
             if shown is None:
                 continue
             out, text = shown

@@ -14,6 +14,7 @@ from rawnl.cli.command import Command
 from rawnl.errors import CommandError
 from rawnl.ops import routes
 from rawnl.ops.validate import TABLE_NAMES
+from rawnl.wire.codec import single
 from rawnl.wire.route import METRICS, RouteMessage
 from rawnl.wire.uapi import (
     AF_INET,
@@ -74,10 +75,12 @@ from rawnl.wire.uapi import (
     RTPROT_ZEBRA,
 )
 
-from .common import Follow, View, dump, dump_links, emit, open_socket, scope_name, table_name
+from .common import Follow, View, default, dump, dump_links, emit, open_socket, scope_name, table_name
 
 if TYPE_CHECKING:
     import argparse
+
+    from rawnl.wire.structs import Nexthop
 
 __all__ = ["COMMAND", "MONITOR", "route_json", "route_text"]
 
@@ -121,23 +124,23 @@ def route_json(msg: RouteMessage, view: View, *, show_table: bool = True) -> dic
     if msg.route_type != RTN_UNICAST:
         out["type"] = _ROUTE_TYPES.get(msg.route_type) or str(msg.route_type)
     host_len = 32 if msg.family == AF_INET else 128
-    dst = a.get("RTA_DST")
+    dst = single(a, "RTA_DST")
     if dst is not None:
         out["dst"] = str(dst) if msg.dst_len == host_len else f"{dst}/{msg.dst_len}"
     elif msg.dst_len:
         out["dst"] = f"0/{msg.dst_len}"
     else:
         out["dst"] = "default"
-    src = a.get("RTA_SRC")
+    src = single(a, "RTA_SRC")
     if src is not None:
         out["src"] = str(src) if msg.src_len == host_len else f"{src}/{msg.src_len}"
     elif msg.src_len:
         out["src"] = f"0/{msg.src_len}"
     if "RTA_GATEWAY" in a:
-        out["gateway"] = str(a["RTA_GATEWAY"])
+        out["gateway"] = str(single(a, "RTA_GATEWAY"))
     if "RTA_OIF" in a:
-        out["dev"] = view.ifname(a["RTA_OIF"])
-    table = a.get("RTA_TABLE", msg.table)
+        out["dev"] = view.ifname(single(a, "RTA_OIF"))
+    table = default(single(a, "RTA_TABLE"), msg.table)
     if show_table and table and table != RT_TABLE_MAIN:
         out["table"] = table_name(table)
     if not msg.route_flags & RTM_F_CLONED:
@@ -146,11 +149,11 @@ def route_json(msg: RouteMessage, view: View, *, show_table: bool = True) -> dic
         if msg.scope != RT_SCOPE_UNIVERSE:
             out["scope"] = scope_name(msg.scope)
     if "RTA_PREFSRC" in a:
-        out["prefsrc"] = str(a["RTA_PREFSRC"])
+        out["prefsrc"] = str(single(a, "RTA_PREFSRC"))
     if "RTA_PRIORITY" in a:
-        out["metric"] = a["RTA_PRIORITY"]
+        out["metric"] = single(a, "RTA_PRIORITY")
     out["flags"] = [name for bit, name in _ROUTE_FLAGS if msg.route_flags & bit]
-    metrics = a.get("RTA_METRICS")
+    metrics = single(a, "RTA_METRICS")
     if metrics:
         # one object, keys in RTAX_* order (iproute2's print_rta_metrics)
         found = sorted(
@@ -161,7 +164,24 @@ def route_json(msg: RouteMessage, view: View, *, show_table: bool = True) -> dic
         if found:
             out["metrics"] = [{name: value for (_number, name), value in found}]
     if "RTA_PREF" in a:
-        out["pref"] = _PREFS.get(a["RTA_PREF"], str(a["RTA_PREF"]))
+        out["pref"] = _PREFS.get(single(a, "RTA_PREF"), str(single(a, "RTA_PREF")))
+    hops = single(a, "RTA_MULTIPATH")
+    if hops:
+        out["nexthops"] = [_nexthop_json(hop, view) for hop in hops]
+    return out
+
+
+def _nexthop_json(hop: Nexthop, view: View) -> dict[str, Any]:
+    """One element of ``nexthops`` (iproute2's print_rta_multipath): gateway, dev, weight
+    (``rtnh_hops`` + 1), flags."""
+    out: dict[str, Any] = {}
+    gateway = single(hop.attrs, "RTA_GATEWAY")
+    if gateway is not None:
+        out["gateway"] = str(gateway)
+    if hop.ifindex:
+        out["dev"] = view.ifname(hop.ifindex)
+    out["weight"] = hop.hops + 1
+    out["flags"] = [name for bit, name in _ROUTE_FLAGS if bit & 0xFF and hop.flags & bit]
     return out
 
 
@@ -185,7 +205,16 @@ def route_text(route: dict[str, Any]) -> str:
             parts.append(f"{key} {value}")
     if "pref" in route:
         parts.append(f"pref {route['pref']}")
-    return " ".join(parts)
+    lines = [" ".join(parts)]
+    for hop in route.get("nexthops", []):  # each on its own line, as ip prints them
+        words = ["\tnexthop"]
+        words += [
+            f"{label} {hop[key]}"
+            for key, label in (("gateway", "via"), ("dev", "dev"), ("weight", "weight"))
+            if key in hop
+        ]
+        lines.append(" ".join([*words, *hop.get("flags", [])]))
+    return "\n".join(lines)
 
 
 # ------------------------------------------------------------------------------- the command
@@ -231,7 +260,7 @@ def run(args: argparse.Namespace) -> int:
     for r in route_msgs:
         if family not in (AF_UNSPEC, r.family) or r.route_flags & RTM_F_CLONED:
             continue
-        if table is not None and r.attrs.get("RTA_TABLE", r.table) != table:
+        if table is not None and default(single(r.attrs, "RTA_TABLE"), r.table) != table:
             continue
         objs.append(route_json(r, view, show_table=table is None))
     emit(objs, args, route_text)
