@@ -114,7 +114,7 @@ HOSTILE: list[tuple[str, Callable[[], Any]]] = [
     ("addr local twice", lambda: _repeated(_addr(IFA_LOCAL="192.0.2.1"), nla(2, bytes(4)))),
     ("addr flags twice", lambda: _repeated(_addr(IFA_FLAGS=0x80), nla(8, bytes(4)))),
     ("addr cacheinfo short", lambda: _repeated(_addr(), nla(6, bytes(8)))),
-    ("route table twice", lambda: _repeated(RouteMessage(family=2, attrs={"RTA_TABLE": 9}).encode(), nla(15, bytes(4)))),
+    ("route table twice", lambda: _repeated(RouteMessage(attrs={"RTA_TABLE": 9}).encode(), nla(15, bytes(4)))),
 ]  # fmt: skip
 
 
