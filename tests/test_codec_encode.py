@@ -24,6 +24,8 @@ from rawnl.wire.codec import encode_attrs
 from rawnl.wire.link import LINK, LINKINFO
 from rawnl.wire.route import ROUTE
 
+pytestmark = pytest.mark.uml  # the core: run in the second kernel too (.ci/run)
+
 IFA_ADDRESS = 1
 IFA_LOCAL = 2
 IFA_FLAGS = 8

@@ -45,6 +45,8 @@ from codec_strategies import (  # isort: skip
     route_messages,
 )
 
+pytestmark = pytest.mark.uml  # the core: run in the second kernel too (.ci/run)
+
 #: RAWNL_HYPOTHESIS_EXAMPLES=5000 for a long run
 SETTINGS = settings(
     max_examples=int(os.environ.get("RAWNL_HYPOTHESIS_EXAMPLES", "150")),

@@ -22,6 +22,8 @@ from rawnl.wire import registry
 from rawnl.wire.codec import STRING, U32, AttrTable
 from rawnl.wire.message import Message
 
+pytestmark = pytest.mark.uml  # the core: run in the second kernel too (.ci/run)
+
 ROOT = Path(rawnl.__file__).resolve().parent
 
 

@@ -17,6 +17,7 @@ import random
 import struct
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -24,6 +25,8 @@ import rawnl
 from rawnl.ops.iproute import Monitor
 
 from iproute2_capture import load  # isort: skip
+
+pytestmark = pytest.mark.uml  # the core: run in the second kernel too (.ci/run)
 
 DATA = Path(__file__).parent / "data"
 HDR = struct.Struct("=IHHII")

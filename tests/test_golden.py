@@ -32,6 +32,8 @@ from rawnl.wire import link as wlink
 from rawnl.wire.constants import AF, ARPHRD, IFF, NLM_F, RT_SCOPE, RT_TABLE, RTM, RTN, RTPROT
 from rawnl.wire.structs import AddrCacheInfo, LinkMap, Nexthop, Stats64
 
+pytestmark = pytest.mark.uml  # the core: run in the second kernel too (.ci/run)
+
 HDR = codec.NLMSG_HDR
 CREATE = NLM_F.REQUEST | NLM_F.ACK | NLM_F.EXCL | NLM_F.CREATE
 SET = NLM_F.REQUEST | NLM_F.ACK

@@ -26,6 +26,8 @@ from rawnl.ops.addresses import address_from
 from rawnl.ops.links import link_from
 from rawnl.ops.routes import route_from
 
+pytestmark = pytest.mark.uml  # the core: run in the second kernel too (.ci/run)
+
 NLA = struct.Struct("=HH")
 IFINFOMSG = struct.Struct("=BxHiII")
 RTM_NEWLINK, RTM_NEWADDR, RTM_NEWROUTE = 16, 20, 24

@@ -11,6 +11,8 @@ import pytest
 
 from rawnl import IPRoute, NetlinkError, NetNS
 
+pytestmark = pytest.mark.uml  # the core: run in the second kernel too (.ci/run)
+
 IFA_F_NODAD = 0x02
 
 

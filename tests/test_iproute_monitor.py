@@ -11,6 +11,8 @@ import pytest
 
 from rawnl import Address, IPRoute, Link, NetNS, Route
 
+pytestmark = pytest.mark.uml  # the core: run in the second kernel too (.ci/run)
+
 IFA_F_NODAD = 0x02
 
 

@@ -12,6 +12,8 @@ import pytest
 
 from rawnl import IPRoute, NetlinkError, NetNS, Route
 
+pytestmark = pytest.mark.uml  # the core: run in the second kernel too (.ci/run)
+
 IFA_F_NODAD = 0x02
 PROTOCOLS = {0: "unspec", 1: "redirect", 2: "kernel", 3: "boot", 4: "static", 9: "ra", 16: "dhcp"}
 SCOPES = {0: "global", 200: "site", 253: "link", 254: "host", 255: "nowhere"}

@@ -20,6 +20,8 @@ import pytest
 from rawnl.wire import codec
 from rawnl.wire.codec import U8, U16, AttrTable, AttrType, ScanContext, decode_attrs, scan_level
 
+pytestmark = pytest.mark.uml  # the core: run in the second kernel too (.ci/run)
+
 EVEN = AttrTable("EVEN", [("EVEN_A", 1, U8)])
 ODD = AttrTable("ODD", [("ODD_A", 1, U16)])
 

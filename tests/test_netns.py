@@ -23,6 +23,8 @@ import rawnl
 from rawnl import NamespaceRestoreError
 from rawnl.engine.netns import NetNS, check_thread, cleanup_run_netns, run_in, socket_in
 
+pytestmark = pytest.mark.uml  # the core: run in the second kernel too (.ci/run)
+
 REPO = Path(__file__).resolve().parent.parent
 AF_NETLINK, NETLINK_ROUTE = 16, 0
 RTM_NEWLINK, RTM_GETLINK = 16, 18

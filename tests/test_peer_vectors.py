@@ -18,6 +18,8 @@ import pytest
 import rawnl
 from rawnl.wire import codec
 
+pytestmark = pytest.mark.uml  # the core: run in the second kernel too (.ci/run)
+
 DATA = Path(__file__).parent / "data" / "peer_vectors" / "vectors.json"
 VECTORS: list[dict[str, Any]] = json.loads(DATA.read_text())
 FAMILIES = {"link": rawnl.LinkMessage, "address": rawnl.AddressMessage, "route": rawnl.RouteMessage}

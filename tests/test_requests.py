@@ -26,6 +26,8 @@ from rawnl.wire.codec import NLA_F_NESTED
 
 from iproute2_capture import nul_terminate_kinds, strace_sent  # isort: skip
 
+pytestmark = pytest.mark.uml  # the core: run in the second kernel too (.ci/run)
+
 NLM_F_REQUEST, NLM_F_ACK, NLM_F_EXCL, NLM_F_CREATE, NLM_F_DUMP = 0x1, 0x4, 0x200, 0x400, 0x300
 IFA_F_NODAD, IFA_F_NOPREFIXROUTE = 0x02, 0x200
 RT_SCOPE_UNIVERSE, RT_SCOPE_LINK, RT_SCOPE_NOWHERE = 0, 253, 255

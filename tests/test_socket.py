@@ -65,6 +65,7 @@ def _lo_up(sock: NetlinkSocket) -> None:
 # ---------------------------------------------------------------------------- request / ACK
 
 
+@pytest.mark.uml
 def test_request_ack_and_reply(nlsock: NetlinkSocket, ip: object) -> None:
     assert nlsock.request(_veth("rn0", "rn1")) == []  # a success: ACK consumed, no replies
     [reply] = nlsock.request(_get("rn0"))
@@ -74,6 +75,7 @@ def test_request_ack_and_reply(nlsock: NetlinkSocket, ip: object) -> None:
     assert nlsock.pending() == 0  # the ACK that followed the GET's reply was read too
 
 
+@pytest.mark.uml
 def test_unknown_kind_gives_kernel_text(nlsock: NetlinkSocket) -> None:
     msg = rawnl.LinkMessage(
         flags=NLM_F_CREATE_EXCL, attrs={"IFLA_IFNAME": "x0", "IFLA_LINKINFO": {"IFLA_INFO_KIND": "nosuchkind"}}
@@ -85,6 +87,7 @@ def test_unknown_kind_gives_kernel_text(nlsock: NetlinkSocket) -> None:
     assert isinstance(info.value, OSError)
 
 
+@pytest.mark.uml
 def test_short_mtu_names_the_attribute(nlsock: NetlinkSocket) -> None:
     # IFLA_MTU (type 4) with a 2-byte payload, sent raw: the kernel's policy check rejects it.
     msg = rawnl.LinkMessage(index=1, attrs={4: b"\x00\x05"})
@@ -97,6 +100,7 @@ def test_short_mtu_names_the_attribute(nlsock: NetlinkSocket) -> None:
     assert "IFLA_MTU" in str(info.value)
 
 
+@pytest.mark.uml
 def test_eexist_and_enodev(nlsock: NetlinkSocket) -> None:
     nlsock.request(_veth("dup0", "dup1"))
     with pytest.raises(rawnl.NetlinkError) as info:
@@ -108,6 +112,7 @@ def test_eexist_and_enodev(nlsock: NetlinkSocket) -> None:
     assert nlsock.pending() == 0
 
 
+@pytest.mark.uml
 def test_get_without_ack_returns_the_reply(nlsock: NetlinkSocket) -> None:
     [reply] = nlsock.request(_get("lo"), flags=0)
     assert reply.index == 1  # type: ignore[union-attr]
@@ -146,6 +151,7 @@ def test_dump_of_1500_links_across_datagrams(netns: rawnl.NetNS) -> None:
         assert sock.pending() == 0
 
 
+@pytest.mark.uml
 def test_stopping_a_dump_early_drains_it(netns: rawnl.NetNS) -> None:
     with NetlinkSocket(netns=netns) as sock:
         _make_veths(sock, 200)
@@ -156,6 +162,7 @@ def test_stopping_a_dump_early_drains_it(netns: rawnl.NetNS) -> None:
         assert reply.index == 1  # type: ignore[union-attr]
 
 
+@pytest.mark.uml
 def test_refused_dump_raises(nlsock: NetlinkSocket) -> None:
     # With strict checking the kernel refuses a link dump whose header asks for an index.
     with pytest.raises(rawnl.NetlinkError) as info:
@@ -165,6 +172,7 @@ def test_refused_dump_raises(nlsock: NetlinkSocket) -> None:
 
 
 @pytest.mark.slow
+@pytest.mark.uml
 def test_dump_intr_reported_with_data_and_retries_recover(netns: rawnl.NetNS, monkeypatch: pytest.MonkeyPatch) -> None:
     # A race with a churning writer: decode at full speed (the layout cache's check mode, on for
     # the suite, rescans every message and would make each dump slow enough to lose every race).
@@ -225,6 +233,7 @@ def _forgery(victim: NetlinkSocket) -> bytes:
     return lie.encode() + fake.encode()
 
 
+@pytest.mark.uml
 def test_forged_reply_is_refused_by_the_kernel(nlsock: NetlinkSocket, netns: rawnl.NetNS) -> None:
     # Our socket is connected to the kernel (port 0), so the kernel refuses datagrams to it from
     # any other sender; the real reply still comes back.
@@ -241,6 +250,7 @@ def test_forged_reply_is_refused_by_the_kernel(nlsock: NetlinkSocket, netns: raw
     assert reply.attrs["IFLA_IFNAME"] == "lo"  # type: ignore[union-attr]
 
 
+@pytest.mark.uml
 def test_forged_datagram_that_arrives_is_dropped(netns: rawnl.NetNS) -> None:
     # Were a forgery to arrive (an unconnected socket accepts any sender), the receive loop drops
     # every datagram whose sender is not the kernel, and the real reply is still returned.
@@ -323,6 +333,7 @@ def test_batch_of_5000_with_failures_in_order(nlsock: NetlinkSocket, ip: object)
     assert nlsock.pending() == 0
 
 
+@pytest.mark.uml
 def test_batch_of_gets_returns_replies(nlsock: NetlinkSocket) -> None:
     outcomes = nlsock.batch([_get("lo"), _get("absent0"), _get("lo")])
     assert [type(o).__name__ for o in outcomes] == ["list", "NetlinkError", "list"]
@@ -330,6 +341,7 @@ def test_batch_of_gets_returns_replies(nlsock: NetlinkSocket) -> None:
     assert nlsock.pending() == 0
 
 
+@pytest.mark.uml
 def test_batch_rejects_dumps(nlsock: NetlinkSocket) -> None:
     with pytest.raises(ValueError, match="dump"):
         nlsock.batch([rawnl.LinkMessage(type=RTM_GETLINK, flags=0x300)])
@@ -338,6 +350,7 @@ def test_batch_rejects_dumps(nlsock: NetlinkSocket) -> None:
 # ---------------------------------------------------------------------------- events
 
 
+@pytest.mark.uml
 def test_link_event_arrives_typed(netns: rawnl.NetNS) -> None:
     with NetlinkSocket(netns=netns) as watcher, NetlinkSocket(netns=netns) as actor:
         watcher.subscribe(RTNLGRP_LINK)
@@ -348,6 +361,7 @@ def test_link_event_arrives_typed(netns: rawnl.NetNS) -> None:
         assert all(e.type == RTM_NEWLINK for e in events if isinstance(e, rawnl.LinkMessage))
 
 
+@pytest.mark.uml
 def test_events_on_a_requesting_socket_are_kept(netns: rawnl.NetNS) -> None:
     # A notification caused by our own request carries our seq and port: it must not be taken
     # for a reply, and must not be lost.
@@ -358,6 +372,7 @@ def test_events_on_a_requesting_socket_are_kept(netns: rawnl.NetNS) -> None:
         assert {"own0", "own1"} <= names
 
 
+@pytest.mark.uml
 def test_overrun_is_reported_and_socket_recovers(netns: rawnl.NetNS) -> None:
     with NetlinkSocket(netns=netns) as actor, NetlinkSocket(netns=netns, rcvbuf=4096) as watcher:
         _lo_up(actor)
@@ -377,6 +392,7 @@ def test_overrun_is_reported_and_socket_recovers(netns: rawnl.NetNS) -> None:
         assert len(dumped) == 202
 
 
+@pytest.mark.uml
 def test_subscribe_high_group_uses_membership(netns: rawnl.NetNS) -> None:
     with NetlinkSocket(netns=netns) as sock:
         sock.subscribe(1, 36)  # RTNLGRP_LINK by the bind mask; RTNLGRP_STATS (> 32) by membership
@@ -387,11 +403,13 @@ def test_subscribe_high_group_uses_membership(netns: rawnl.NetNS) -> None:
             sock.subscribe(0)
 
 
+@pytest.mark.uml
 def test_events_need_a_subscription(nlsock: NetlinkSocket) -> None:
     with pytest.raises(RuntimeError, match="subscribe"):
         next(nlsock.events(timeout=0.01))
 
 
+@pytest.mark.uml
 def test_request_flags_keep_message_flags(nlsock: NetlinkSocket) -> None:
     # CREATE|EXCL travel with the message; request() only adds REQUEST and ACK.
     nlsock.request(_veth("fl0", "fl1"), flags=NLM_F_ACK)
@@ -400,6 +418,7 @@ def test_request_flags_keep_message_flags(nlsock: NetlinkSocket) -> None:
     assert info.value.errno == errno.EEXIST
 
 
+@pytest.mark.uml
 def test_events_kept_on_a_requesting_socket_are_bounded(netns: rawnl.NetNS) -> None:
     """A socket that subscribes and also sends requests keeps the events that arrive while it
     waits for replies, but no more than ``event_queue`` of them: beyond that they are dropped and

@@ -28,6 +28,8 @@ from rawnl.runc.strategies import (
     remove_network_interfaces,
 )
 
+pytestmark = pytest.mark.uml  # the core: run in the second kernel too (.ci/run)
+
 IFA_F_NODAD = 0x02
 
 E = TypeVar("E", bound=BaseException)

@@ -14,7 +14,11 @@ import sys
 import textwrap
 from pathlib import Path
 
+import pytest
+
 import rawnl
+
+pytestmark = pytest.mark.uml  # the core: run in the second kernel too (.ci/run)
 
 REPO = Path(__file__).resolve().parent.parent
 
