@@ -159,6 +159,18 @@ def netns2(make_netns: Callable[[], NetNS]) -> NetNS:
 
 
 @pytest.fixture
+def bridge_host(netns: NetNS) -> NetNS:
+    """``netns`` holding a bridge ``br0``, up, with 198.51.100.1/24: a host for containers."""
+    from rawnl import IPRoute
+
+    with IPRoute(netns=netns) as h:
+        h.link_add_bridge("br0")
+        h.addr_add("br0", "198.51.100.1/24")
+        h.link_set("br0", up=True)
+    return netns
+
+
+@pytest.fixture
 def nlsock(netns: NetNS) -> Iterator[NetlinkSocket]:
     """A ``rawnl.NetlinkSocket`` opened inside ``netns``."""
     from rawnl.engine.socket import NetlinkSocket

@@ -229,15 +229,6 @@ def test_usage_error_exits_2() -> None:
 # ------------------------------------------------------------------------- network up/down
 
 
-@pytest.fixture
-def bridge_host(netns: NetNS) -> NetNS:
-    with IPRoute(netns=netns) as h:
-        h.link_add_bridge("br0")
-        h.addr_add("br0", "198.51.100.1/24")
-        h.link_set("br0", up=True)
-    return netns
-
-
 def _config(tmp_path: Path, **veth: Any) -> Path:
     path = tmp_path / "networks.json"
     net = {

@@ -29,15 +29,6 @@ RAWNL = [sys.executable, "-m", "rawnl"]
 REPO = Path(__file__).resolve().parent.parent
 
 
-@pytest.fixture
-def bridge_host(netns: NetNS) -> NetNS:
-    with IPRoute(netns=netns) as h:
-        h.link_add_bridge("br0")
-        h.addr_add("br0", "198.51.100.1/24")
-        h.link_set("br0", up=True)
-    return netns
-
-
 def config(tmp_path: Path, count: int, *, named_hosts: bool = True) -> Path:
     """``count`` veth networks (eth0..), their host ends ``vh0``.. (or generated), plus loopback."""
     nets: list[dict[str, Any]] = [{"type": "loopback"}]
