@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import errno
 import re
+import time
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
 
-from rawnl import IPRoute, NetlinkError, NetNS, Route
+from rawnl import IPRoute, NetlinkError, NetNS, Route, run_in
 
 pytestmark = pytest.mark.uml  # the core: run in the second kernel too (.ci/run)
 
@@ -21,15 +23,34 @@ TYPES = {1: "unicast", 2: "local", 3: "broadcast", 4: "anycast", 5: "multicast",
 TABLES = {253: "default", 254: "main", 255: "local"}
 
 
+def _no_link_local() -> None:  # in the test's namespace only: new links get no fe80:: address
+    for conf in ("all", "default"):
+        Path(f"/proc/sys/net/ipv6/conf/{conf}/addr_gen_mode").write_text("1")
+
+
 @pytest.fixture
 def ipr(netns: NetNS) -> Iterator[IPRoute]:
-    """va (192.0.2.1/24, 2001:db8::1/64) up, its peer vb up."""
+    """va (192.0.2.1/24, 2001:db8::1/64) up, its peer vb up, and the routing tables settled.
+
+    The kernel changes routes on its own after a veth goes up: linkwatch sees the carrier (up to a
+    second later), IPv6 then adds its multicast route (ff00::/8, table local) and, from a work
+    queue, the local route of each IPv6 address (NODAD included: it waits for the carrier too),
+    and a link-local address would add more once its duplicate address detection ends.  Tests
+    that compare two reads, or expect a given event first, need none of that to happen under
+    them: so no link-local addresses here, and the fixture waits for those three routes."""
+    run_in(netns, _no_link_local)
     with IPRoute(netns) as handle:
         handle.link_add_veth("va", "vb")
         handle.link_set("va", up=True)
         handle.link_set("vb", up=True)
         handle.addr_add("va", "192.0.2.1/24")
         handle.addr_add("va", "2001:db8::1/64", flags=IFA_F_NODAD)
+        va, vb = (handle.link_get(name).index for name in ("va", "vb"))
+        settled = {("ff00::/8", va), ("ff00::/8", vb), ("2001:db8::1/128", va)}
+        deadline = time.monotonic() + 10
+        while not settled <= {(str(r.dst), r.oif) for r in handle.routes(family=6, table=255)}:
+            assert time.monotonic() < deadline, "the veth pair never saw its carrier"
+            time.sleep(0.01)
         yield handle
 
 
