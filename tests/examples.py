@@ -34,9 +34,11 @@ themselves, as the reader's copy must, so a leftover fails the test.
 
 **Comparing output.** Lines are compared after the variable parts are replaced by what they
 stand for (:data:`VARIABLE`: MAC addresses, durations, the demo's pid in its namespace names,
-the names and namespace inodes rawnl derives per run), and split into words, so column widths
-may differ; blank lines are ignored.  Output shown as JSON is compared as JSON: the same keys in
-every object, the same lengths of lists, equal values (strings after the same replacements).
+the names and namespace inodes rawnl derives per run, the operational state the kernel settles
+asynchronously), and split into words, so column widths may differ; blank lines are ignored.
+Output shown as JSON is compared as JSON: the same keys in every object, the same lengths of
+lists, equal values (strings after the same replacements; for :data:`VARIABLE_KEYS` the same
+type).
 Everything else (names, addresses, indexes in the sandbox's fresh namespaces, flags, states,
 counts, the order of lines) must be equal, so a changed output fails.
 """
@@ -68,7 +70,12 @@ VARIABLE: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"\brawnl-demo-\d+-"), "rawnl-demo-<pid>-"),  # the demo's namespaces: its pid
     (re.compile(r"\bveth[0-9a-f]{7}\b"), "veth<derived>"),  # names the veth strategy derives
     (re.compile(r"net:\[\d+\]"), "net:[<inode>]"),  # a namespace's inode (aliases)
+    # The operational state: the kernel settles it asynchronously (linkwatch, up to a second
+    # after the change that causes it), so `state UNKNOWN` may still read `state UP` or back.
+    (re.compile(r"\bstate (?:UP|DOWN|UNKNOWN|LOWERLAYERDOWN|DORMANT|TESTING|NOTPRESENT)\b"), "state <operstate>"),
 )
+#: JSON keys whose values vary as the ones above do: only their type is compared.
+VARIABLE_KEYS = frozenset({"operstate"})
 
 FENCE = re.compile(r"^(?P<indent> {0,3})(?P<fence>```+|~~~+)[ \t]*(?P<info>[^`\s]*)[^`]*$")
 HEREDOC = re.compile(r"<<-?\s*(['\"]?)(?P<end>\w+)\1")
@@ -181,7 +188,12 @@ def _json_differences(shown: Any, actual: Any, where: str) -> list[str]:
                 f"{where}: keys differ: shown only {sorted(set(shown) - set(actual))}, "
                 f"printed only {sorted(set(actual) - set(shown))}"
             ]
-        return [d for key in shown for d in _json_differences(shown[key], actual[key], f"{where}.{key}")]
+        return [
+            d
+            for key in shown
+            if key not in VARIABLE_KEYS or type(shown[key]) is not type(actual[key])
+            for d in _json_differences(shown[key], actual[key], f"{where}.{key}")
+        ]
     if isinstance(shown, list):
         if not isinstance(actual, list) or len(actual) != len(shown):
             return [f"{where}: a list of {len(shown)} is shown, got {actual!r}"]
