@@ -64,20 +64,14 @@ class IPRoute(
     routes.RouteQueries,  # one line per family: its operations that read
 ):
     """A handle on one rtnetlink socket, in the caller's network namespace or in ``netns`` (a
-    :class:`rawnl.NetNS`, a name under /run/netns, a path or a pid).  A context manager; not
-    thread-safe (use one per thread).
+    :class:`rawnl.NetNS`, a name under /run/netns, a path or a pid).  A context manager.
+    Threads may share one: they take turns on its socket (see :class:`rawnl.NetlinkSocket`).
 
     Its methods are the families' operations: those that change something send the request
     their builder makes (same name in :mod:`rawnl.ops.links`, :mod:`rawnl.ops.link_kinds`,
     :mod:`rawnl.ops.addresses`, :mod:`rawnl.ops.routes`, whose docstrings they share) and wait
     for the kernel's ACK; those that read return typed results (:class:`rawnl.Link`,
-    :class:`rawnl.Address`, :class:`rawnl.Route`).
-
-    >>> with IPRoute() as ipr:                                  # doctest: +SKIP
-    ...     ipr.link_add_veth("veth0", "veth1")
-    ...     ipr.link_set("veth0", up=True, mtu=1400)
-    ...     ipr.addr_add("veth0", "192.0.2.1/24")
-    ...     ipr.link_get("veth0").operstate
+    :class:`rawnl.Address`, :class:`rawnl.Route`).  Examples: docs/guides/ip.md.
     """
 
     def __init__(self, netns: NetnsRef_ | None = None) -> None:

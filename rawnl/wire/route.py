@@ -74,7 +74,7 @@ def _structs() -> Any:
 
 class _Multipath(AttrType):
     """``RTA_MULTIPATH``: a list of ``struct rtnexthop``, each followed by its own ``RTA_*``
-    attributes, decoded to a list of :class:`Nexthop`."""
+    attributes, decoded to a list of :class:`~rawnl.wire.structs.Nexthop`."""
 
     __slots__ = ()
 
