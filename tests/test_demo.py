@@ -71,9 +71,15 @@ def test_demo_keep_leaves_them_and_says_how_to_remove(capsys: pytest.CaptureFixt
             main(["netns", "del", name])
 
 
+#: run as nobody, who may still read every file (CAP_DAC_READ_SEARCH, ambient): an interpreter
+#: under a private home (pyenv's in /root) loads its libpython from there
+NOBODY = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"]
+NOBODY += ["--inh-caps=+dac_read_search", "--ambient-caps=+dac_read_search"]
+
+
 def _as_nobody(command: list[str]) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", *command],
+        [*NOBODY, *command],
         capture_output=True,
         text=True,
         timeout=60,
