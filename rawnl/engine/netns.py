@@ -117,8 +117,9 @@ def cffi_mode() -> str:
 def _missing_module_message() -> str:
     root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
     text = (
-        "rawnl's compiled namespace module rawnl.engine._nsffi is missing (it wraps setns, unshare, mount "
-        "and umount2, and is built from build_ffi.py when rawnl is installed). "
+        f"rawnl's compiled namespace module rawnl.engine._nsffi is missing, and {MODE_VARIABLE}=compiled "
+        "requires it (without that setting, rawnl makes the same calls through cffi's ABI mode). It wraps "
+        "setns, unshare, mount and umount2, and is built from build_ffi.py when rawnl is installed. "
     )
     if os.path.exists(os.path.join(root, "build_ffi.py")):
         return text + (
