@@ -1,7 +1,12 @@
 """Build ``rawnl.engine._nsffi``: setns(2), unshare(2), mount(2) and umount2(2) through cffi (API mode).
 
-``pip install -e .`` (or ``pip install .``) runs this through setuptools (``cffi_modules`` in
-``setup.py``).  To build the module in place by hand, in the checkout: ``python build_ffi.py``.
+``pip install .`` (or ``pip install -e .``, or ``python -m build``) runs this through setuptools
+(``cffi_modules`` in ``setup.py``).  The extension is optional: with no C compiler the build goes
+on without it, and rawnl makes the same calls through cffi's ABI mode instead (see
+``rawnl/engine/_nscalls.py``, which declares the calls once for both modes).  It uses only
+Python's stable ABI, so one build serves every supported Python (``_nsffi.abi3.so``; the wheel
+is tagged ``cp310-abi3``).  To build the module in place by hand, in the checkout:
+``python build_ffi.py``.
 
 Each wrapper returns 0 or ``-errno`` read right after the call in C, so no other call can
 clobber errno before Python sees it; :mod:`rawnl.engine.netns` turns a negative result into
@@ -10,55 +15,21 @@ clobber errno before Python sees it; :mod:`rawnl.engine.netns` turns a negative 
 
 from __future__ import annotations
 
+import os
+import runpy
+
 import cffi
 
+HERE = os.path.dirname(os.path.abspath(__file__))
+# By path, not `import rawnl...`: the build runs before rawnl is importable.
+_calls = runpy.run_path(os.path.join(HERE, "rawnl", "engine", "_nscalls.py"))
+
 ffibuilder = cffi.FFI()
-
-ffibuilder.cdef(
-    """
-    int rawnl_setns(int fd, int nstype);
-    int rawnl_unshare(int flags);
-    int rawnl_mount(const char *source, const char *target, const char *fstype,
-                    unsigned long flags, const char *data);
-    int rawnl_umount2(const char *target, int flags);
-    """
-)
-
-ffibuilder.set_source(
-    "rawnl.engine._nsffi",
-    """
-    #ifndef _GNU_SOURCE
-    #define _GNU_SOURCE
-    #endif
-    #include <errno.h>
-    #include <sched.h>
-    #include <sys/mount.h>
-
-    static int rawnl_setns(int fd, int nstype)
-    {
-        return setns(fd, nstype) == 0 ? 0 : -errno;
-    }
-
-    static int rawnl_unshare(int flags)
-    {
-        return unshare(flags) == 0 ? 0 : -errno;
-    }
-
-    static int rawnl_mount(const char *source, const char *target, const char *fstype,
-                           unsigned long flags, const char *data)
-    {
-        return mount(source, target, fstype, flags, data) == 0 ? 0 : -errno;
-    }
-
-    static int rawnl_umount2(const char *target, int flags)
-    {
-        return umount2(target, flags) == 0 ? 0 : -errno;
-    }
-    """,
-)
+ffibuilder.cdef(_calls["declarations"]())
+# optional: setup.py builds on without it when there is no compiler (rawnl then uses ABI mode)
+ffibuilder.set_source("rawnl.engine._nsffi", _calls["wrappers"](), py_limited_api=True, optional=True)
 
 if __name__ == "__main__":
-    import os
     import shutil
     import tempfile
 
@@ -66,10 +37,11 @@ if __name__ == "__main__":
     # put only the compiled module in rawnl/engine/: copied under a temporary name and
     # renamed over the old one, so that a process that has the old module loaded keeps its
     # (unlinked) file instead of seeing it rewritten underneath.
-    here = os.path.dirname(os.path.abspath(__file__))
     with tempfile.TemporaryDirectory() as tmp:
         built = ffibuilder.compile(tmpdir=tmp)
-        target = os.path.join(here, "rawnl", "engine", os.path.basename(built))
+        if not os.path.exists(built):  # optional=True: the compiler's error is printed above
+            raise SystemExit(f"build_ffi.py: {os.path.basename(built)} was not built (a C compiler is needed)")
+        target = os.path.join(HERE, "rawnl", "engine", os.path.basename(built))
         partial = f"{target}.{os.getpid()}.tmp"
         shutil.copy2(built, partial)
         os.replace(partial, target)

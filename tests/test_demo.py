@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import os
 import shlex
+import shutil
 import subprocess
 import sys
+import tempfile
 from typing import Any
 
 import pytest
@@ -69,22 +71,53 @@ def test_demo_keep_leaves_them_and_says_how_to_remove(capsys: pytest.CaptureFixt
             main(["netns", "del", name])
 
 
-@pytest.mark.privileged
-def test_demo_without_root_says_so_in_one_line() -> None:
-    before = set(os.listdir(RUN_NETNS)) if os.path.isdir(RUN_NETNS) else set()
-    proc = subprocess.run(
-        ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", sys.executable, "-m", "rawnl", "demo"],
+#: run as nobody, who may still read every file (CAP_DAC_READ_SEARCH, ambient): an interpreter
+#: under a private home (pyenv's in /root) loads its libpython from there
+NOBODY = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"]
+NOBODY += ["--inh-caps=+dac_read_search", "--ambient-caps=+dac_read_search"]
+
+
+def _as_nobody(command: list[str]) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [*NOBODY, *command],
         capture_output=True,
         text=True,
         timeout=60,
         check=False,
     )
+
+
+@pytest.mark.privileged
+def test_demo_without_root_says_so_in_one_line() -> None:
+    before = set(os.listdir(RUN_NETNS)) if os.path.isdir(RUN_NETNS) else set()
+    proc = _as_nobody([sys.executable, "-m", "rawnl", "demo"])
     assert proc.returncode == 1
     assert proc.stdout == ""
     [line] = proc.stderr.splitlines()
     assert "needs root" in line
+    # what to type instead: this interpreter (whichever venv it is in), as it was run
+    assert line.endswith(f": sudo {shlex.join([sys.executable, '-m', 'rawnl', 'demo'])}"), line
     after = set(os.listdir(RUN_NETNS)) if os.path.isdir(RUN_NETNS) else set()
     assert not {n for n in after - before if n.startswith("rawnl-demo-")}
+
+
+@pytest.mark.privileged
+def test_demo_without_root_names_the_rawnl_script_that_ran() -> None:
+    """Run through a ``rawnl`` script (what pip's console-script wrapper is), the message names
+    that script by its path, with the arguments given."""
+    where = tempfile.mkdtemp(prefix="rawnl-demo-script-")  # readable by nobody, unlike tmp_path
+    try:
+        os.chmod(where, 0o755)
+        script = os.path.join(where, "rawnl")
+        with open(script, "w") as f:
+            f.write(f"#!{sys.executable}\nimport sys\nfrom rawnl.cli.main import main\nsys.exit(main())\n")
+        os.chmod(script, 0o755)
+        proc = _as_nobody([script, "demo", "--containers", "3", "--keep"])
+    finally:
+        shutil.rmtree(where)
+    assert proc.returncode == 1
+    [line] = proc.stderr.splitlines()
+    assert line.endswith(f": sudo {script} demo --containers 3 --keep"), line
 
 
 @pytest.mark.privileged  # the root check comes first

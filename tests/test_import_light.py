@@ -29,6 +29,7 @@ LAZY = (
     "rawnl.wire.constants",
     "rawnl.wire.structs",
     "rawnl.engine._nsffi",
+    "rawnl.engine._nscalls",
 )
 
 ROOT = Path(rawnl.__file__).resolve().parent.parent
@@ -71,10 +72,19 @@ def test_the_check_sees_an_import() -> None:
     assert "rawnl.wire.constants" in after
 
 
-#: what first use of a lazy name may still not import: the compiled namespace module and cffi
-#: load when a namespace is first switched into or made, fcntl when one is opened, and threading
+#: what first use of a lazy name may still not import: the compiled namespace module (or ABI
+#: mode's) and cffi load when a namespace is first switched into or made, fcntl when one is opened, and threading
 #: is never needed (``rawnl.engine.netns`` starts its threads with ``_thread``)
-NOT_ON_FIRST_USE = (*FORBIDDEN, "threading", "fcntl", "rawnl.engine._nsffi", "_cffi_backend", "contextlib", "socket")
+NOT_ON_FIRST_USE = (
+    *FORBIDDEN,
+    "threading",
+    "fcntl",
+    "rawnl.engine._nsffi",
+    "rawnl.engine._nscalls",
+    "_cffi_backend",
+    "contextlib",
+    "socket",
+)
 #: the lazy names of ``rawnl`` (``rawnl.wire.constants`` is the enum-based module, lazy for that reason)
 LAZY_NAMES = ("NetNS", "run_in", "NetlinkSocket", "IPRoute")
 #: those that also leave ``_socket`` alone (a NetlinkSocket needs it, a namespace handle does not)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import _socket
 import ctypes
+import importlib.util
 import os
 import subprocess
 import sys
@@ -551,24 +552,51 @@ _PRIVATE_RUN_SCRIPT = textwrap.dedent(
 )
 
 
-def _run_in_a_private_mount_namespace(script: str) -> None:
-    """Run ``script`` (which mounts a tmpfs on /run first) in a private mount namespace, so the
-    machine's real /run/netns (used by concurrent runs) is never touched; it prints OK."""
+#: the two ways rawnl makes setns/unshare/mount/umount2 (rawnl.engine.netns.cffi_mode): the
+#: compiled module, and cffi's ABI mode (an install with no C compiler); the tests that make
+#: those calls in a fresh process run with each, forced by RAWNL_CFFI_MODE
+CFFI_MODES = ("compiled", "abi")
+#: appended to such a script: which way it really went, and whether the compiled module loaded
+_MODE_REPORT = textwrap.dedent(
+    """
+    import sys as _sys
+    from rawnl.engine.netns import cffi_mode as _cffi_mode
+    print(_cffi_mode(), "rawnl.engine._nsffi" in _sys.modules)
+    """
+)
+
+
+def _run_with_cffi_mode(command: list[str], script: str, mode: str, args: tuple[str, ...] = ()) -> list[str]:
+    """Run ``script ARGS`` (it prints OK) under ``command`` with ``RAWNL_CFFI_MODE=mode``; check
+    that the calls went that way; return the script's other output lines."""
+    if mode == "compiled" and importlib.util.find_spec("rawnl.engine._nsffi") is None:
+        pytest.skip("the compiled module is not built here (installed with no C compiler?): pip install -e .")
     proc = subprocess.run(
-        ["unshare", "--mount", "--propagation", "private", sys.executable, "-c", script],
+        [*command, sys.executable, "-c", script + _MODE_REPORT, *args],
         capture_output=True,
         text=True,
         timeout=60,
         check=False,
+        env={**os.environ, "RAWNL_CFFI_MODE": mode},
     )
     assert proc.returncode == 0, proc.stderr
-    assert proc.stdout.strip() == "OK"
+    *lines, ok, report = proc.stdout.splitlines()
+    assert ok == "OK", proc.stdout
+    assert report == f"{mode} {mode == 'compiled'}", report  # the module is not even loaded in ABI mode
+    return lines
+
+
+def _run_in_a_private_mount_namespace(script: str, mode: str) -> None:
+    """Run ``script`` (which mounts a tmpfs on /run first) in a private mount namespace, so the
+    machine's real /run/netns (used by concurrent runs) is never touched; it prints OK."""
+    _run_with_cffi_mode(["unshare", "--mount", "--propagation", "private"], script, mode)
 
 
 @pytest.mark.privileged
-def test_run_netns_is_made_shared_and_cleaned_up_in_a_private_mount_namespace() -> None:
+@pytest.mark.parametrize("mode", CFFI_MODES)
+def test_run_netns_is_made_shared_and_cleaned_up_in_a_private_mount_namespace(mode: str) -> None:
     """The whole /run/netns life cycle, over a tmpfs /run in a private mount namespace."""
-    _run_in_a_private_mount_namespace(_PRIVATE_RUN_SCRIPT)
+    _run_in_a_private_mount_namespace(_PRIVATE_RUN_SCRIPT, mode)
 
 
 _UNDECODABLE_NAME_SCRIPT = textwrap.dedent(
@@ -620,10 +648,11 @@ _UNDECODABLE_NAME_SCRIPT = textwrap.dedent(
 
 
 @pytest.mark.privileged
-def test_a_name_that_is_not_utf8_is_created_rolled_back_and_deleted() -> None:
+@pytest.mark.parametrize("mode", CFFI_MODES)
+def test_a_name_that_is_not_utf8_is_created_rolled_back_and_deleted(mode: str) -> None:
     """``NetNS.list()`` returns undecodable file names with surrogate escapes (``'bad\\udcff'``);
     create (with its rollback) and delete take them back, as os.fsencode does."""
-    _run_in_a_private_mount_namespace(_UNDECODABLE_NAME_SCRIPT)
+    _run_in_a_private_mount_namespace(_UNDECODABLE_NAME_SCRIPT, mode)
 
 
 def test_cleanup_leaves_a_run_netns_it_did_not_make(netns: NetNS) -> None:
@@ -633,26 +662,136 @@ def test_cleanup_leaves_a_run_netns_it_did_not_make(netns: NetNS) -> None:
     assert netns.name in NetNS.list()
 
 
-def test_missing_compiled_module_says_how_to_build_it() -> None:
-    code = textwrap.dedent(
-        """
-        import sys
-        sys.modules["rawnl.engine._nsffi"] = None  # as if it had never been built
-        from rawnl.engine.netns import NetNS
-        try:
-            NetNS.delete("whatever")
-        except ImportError as exc:
-            print(exc)
-        else:
-            raise SystemExit("no ImportError")
-        """
+_WITHOUT_THE_COMPILED_MODULE = textwrap.dedent(
+    """
+    import sys
+    sys.modules["rawnl.engine._nsffi"] = None  # as if it had never been built (no C compiler)
+    from rawnl.engine.netns import NetNS, cffi_mode
+    try:
+        print(cffi_mode())
+        NetNS.delete("rawnl-no-such-namespace-" + "x" * 20)
+    except (ImportError, FileNotFoundError) as exc:
+        print(type(exc).__name__, exc)
+    """
+)
+
+
+def _without_the_compiled_module(mode: str) -> list[str]:
+    proc = subprocess.run(
+        [sys.executable, "-c", _WITHOUT_THE_COMPILED_MODULE],
+        capture_output=True,
+        text=True,
+        check=False,
+        env={**os.environ, "RAWNL_CFFI_MODE": mode},
     )
-    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
     assert proc.returncode == 0, proc.stderr
-    message = proc.stdout
-    assert "rawnl.engine._nsffi is missing" in message
+    return proc.stdout.splitlines()
+
+
+def test_without_the_compiled_module_abi_mode_takes_over() -> None:
+    """An install with no C compiler has no ``_nsffi``: the same calls go through ABI mode."""
+    mode, outcome = _without_the_compiled_module("auto")
+    assert mode == "abi"
+    assert outcome.startswith("FileNotFoundError [Errno 2] no network namespace named 'rawnl-no-such-namespace-")
+
+
+def test_missing_compiled_module_says_how_to_build_it_when_it_is_required() -> None:
+    [message] = _without_the_compiled_module("compiled")
+    assert message.startswith("ImportError rawnl's compiled namespace module rawnl.engine._nsffi is missing")
     assert f"pip install -e {REPO}" in message
     assert f"python {REPO}/build_ffi.py" in message
+
+
+def test_an_unknown_cffi_mode_is_refused() -> None:
+    proc = subprocess.run(
+        [sys.executable, "-c", "from rawnl.engine.netns import cffi_mode; cffi_mode()"],
+        capture_output=True,
+        text=True,
+        check=False,
+        env={**os.environ, "RAWNL_CFFI_MODE": "api"},
+    )
+    assert proc.returncode == 1
+    assert proc.stderr.splitlines()[-1] == "ValueError: RAWNL_CFFI_MODE='api': expected one of auto, compiled, abi"
+
+
+def test_the_compiled_module_is_preferred() -> None:
+    """With it built (as in this checkout and every wheel), ``auto`` uses it."""
+    assert _run_with_cffi_mode([], "print('OK')", "compiled") == []
+    proc = subprocess.run(
+        [sys.executable, "-c", _MODE_REPORT],
+        capture_output=True,
+        text=True,
+        check=True,
+        env={k: v for k, v in os.environ.items() if k != "RAWNL_CFFI_MODE"},
+    )
+    assert proc.stdout.split() == ["compiled", "True"]
+
+
+_EACH_MODE_SCRIPT = textwrap.dedent(
+    """
+    import _socket, errno, os, sys, threading
+    import rawnl
+    from rawnl.engine import netns
+    from rawnl.wire.uapi import CLONE_NEWNET
+
+    name = sys.argv[1]
+    home = os.readlink("/proc/thread-self/ns/net")
+    ns = netns.NetNS.create(name)
+    try:
+        inside = f"net:[{ns.ino}]"
+        assert inside != home
+        with ns.enter():  # setns there and back
+            assert os.readlink("/proc/thread-self/ns/net") == inside
+        assert os.readlink("/proc/thread-self/ns/net") == home
+        assert netns.run_in(name, os.readlink, "/proc/thread-self/ns/net") == inside
+        netns.socket_in(ns, _socket.AF_INET, _socket.SOCK_DGRAM).close()
+        with rawnl.IPRoute(ns) as ipr:  # a socket made inside it
+            ipr.link_add_bridge("br0")
+            assert sorted(link.name for link in ipr.links()) == ["br0", "lo"]
+
+        # -errno, read right after each call and per thread, whatever the other threads do
+        lib = netns._lib()
+        outcomes = set()
+        def hammer(call):
+            outcomes.update(call() for _ in range(2000))
+        threads = [
+            threading.Thread(target=hammer, args=(lambda: lib.rawnl_setns(-1, CLONE_NEWNET),)),
+            threading.Thread(target=hammer, args=(lambda: lib.rawnl_umount2(b"/nonexistent/rawnl", 0),)),
+            threading.Thread(target=hammer, args=(lambda: lib.rawnl_unshare(-1),)),
+        ]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        assert outcomes == {-errno.EBADF, -errno.ENOENT, -errno.EINVAL}, outcomes
+        try:
+            netns.NetNS.create(name)
+        except FileExistsError:
+            pass
+        else:
+            raise AssertionError("created twice")
+    finally:
+        ns.close()
+        netns.NetNS.delete(name)
+    assert name not in netns.NetNS.list()
+    print("OK")
+    """
+)
+
+
+@pytest.mark.privileged
+@pytest.mark.parametrize("mode", CFFI_MODES)
+def test_each_cffi_mode_creates_enters_and_deletes_namespaces(
+    mode: str, netns_name: Callable[[], str], ip: Callable[..., list[dict[str, str]]]
+) -> None:
+    """The same calls, the same results, through the compiled module and through ABI mode."""
+    name = netns_name()
+    try:
+        assert _run_with_cffi_mode([], _EACH_MODE_SCRIPT, mode, (name,)) == []
+        assert name not in ip_netns_names(ip)  # iproute2 agrees that it is gone
+    finally:
+        if name in NetNS.list():
+            NetNS.delete(name)
 
 
 def test_build_ffi_declares_the_wrapped_calls() -> None:
@@ -717,10 +856,11 @@ _SYMLINK_AND_FIFO_SCRIPT = textwrap.dedent(
 
 
 @pytest.mark.privileged
-def test_delete_does_not_follow_symlinks_and_fifos_are_refused() -> None:
+@pytest.mark.parametrize("mode", CFFI_MODES)
+def test_delete_does_not_follow_symlinks_and_fifos_are_refused(mode: str) -> None:
     """UMOUNT_NOFOLLOW on delete; every namespace path is opened so that it cannot block
     (O_PATH) and checked to be nsfs before use; in a private mount namespace."""
-    _run_in_a_private_mount_namespace(_SYMLINK_AND_FIFO_SCRIPT)
+    _run_in_a_private_mount_namespace(_SYMLINK_AND_FIFO_SCRIPT, mode)
 
 
 @pytest.mark.privileged

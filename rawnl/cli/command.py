@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import os
+import sys
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -10,7 +12,7 @@ if TYPE_CHECKING:
     import argparse
     from collections.abc import Callable
 
-__all__ = ["Command"]
+__all__ = ["Command", "invocation"]
 
 
 @dataclass(frozen=True)
@@ -23,3 +25,13 @@ class Command:
     configure: Callable[[argparse.ArgumentParser], None]
     run: Callable[[argparse.Namespace], int]
     aliases: tuple[str, ...] = ()
+
+
+def invocation() -> list[str]:
+    """The command that runs ``rawnl`` as this process was run, for messages that say what to
+    type next (``sudo ... demo``): the ``rawnl`` script by its absolute path when that is what ran
+    (``sudo`` may not search the same PATH), else this interpreter with ``-m rawnl``."""
+    script = sys.argv[0] if sys.argv else ""
+    if os.path.basename(script) == "rawnl" and os.path.isfile(script):
+        return [os.path.abspath(script)]
+    return [sys.executable or "python3", "-m", "rawnl"]

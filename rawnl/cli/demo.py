@@ -19,6 +19,7 @@ import argparse
 import contextlib
 import os
 import selectors
+import shlex
 import signal
 import socket
 import statistics
@@ -34,7 +35,7 @@ from rawnl.runc.config import Network
 from rawnl.runc.strategies import InterfaceState, create_network_interfaces
 from rawnl.wire.uapi import IFA_F_NODAD, IFA_F_TENTATIVE
 
-from .command import Command
+from .command import Command, invocation
 from .table import format_table
 
 __all__ = ["COMMAND", "MAX_CONTAINERS", "run_demo"]
@@ -42,6 +43,7 @@ __all__ = ["COMMAND", "MAX_CONTAINERS", "run_demo"]
 BRIDGE = "br0"
 GATEWAY4 = "198.51.100.1"
 GATEWAY6 = "2001:db8::1"
+DEFAULT_CONTAINERS = 2
 MAX_CONTAINERS = 253  # 198.51.100.2 .. 198.51.100.254
 PORT = 7777
 DAD_TIMEOUT = 15.0
@@ -279,7 +281,7 @@ def _table(containers: list[_Container], limit: int) -> list[str]:
     return lines
 
 
-def run_demo(containers: int = 2, keep: bool = False, out: TextIO | None = None) -> int:
+def run_demo(containers: int = DEFAULT_CONTAINERS, keep: bool = False, out: TextIO | None = None) -> int:
     """The demo; returns the exit status (0: every datagram arrived and everything was removed)."""
     out = out or sys.stdout
 
@@ -287,10 +289,13 @@ def run_demo(containers: int = 2, keep: bool = False, out: TextIO | None = None)
         print(text, file=out, flush=True)
 
     if os.geteuid() != 0:
-        print(
-            "rawnl demo: needs root (it creates network namespaces): sudo .venv/bin/python -m rawnl demo",
-            file=sys.stderr,
-        )
+        again = [
+            *invocation(),
+            "demo",
+            *(["--containers", str(containers)] if containers != DEFAULT_CONTAINERS else []),
+        ]
+        again += ["--keep"] if keep else []
+        print(f"rawnl demo: needs root (it creates network namespaces): sudo {shlex.join(again)}", file=sys.stderr)
         return 1
     if not 1 <= containers <= MAX_CONTAINERS:
         print(f"rawnl demo: --containers must be 1 to {MAX_CONTAINERS} (one 198.51.100.0/24 each)", file=sys.stderr)
@@ -320,7 +325,7 @@ def run_demo(containers: int = 2, keep: bool = False, out: TextIO | None = None)
         say(f"  ip -n {host_name} -d link show master {BRIDGE}")
         say(f"  ip -n {names[1]} addr show eth0        (or: rawnl -n {names[1]} addr show)")
         say("Remove them with:")
-        say(f"  sudo {sys.executable} -m rawnl netns del {' '.join(names)}")
+        say(f"  sudo {shlex.join([*invocation(), 'netns', 'del', *names])}")
     elif names:
         left = [n for n in names if os.path.lexists(os.path.join(NETNS_RUN_DIR, n))]
         if left:
@@ -447,7 +452,13 @@ def _cleanup(names: list[str], handles: list[NetNS], endpoints: list[_Endpoint],
 
 
 def _command_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--containers", type=int, default=2, metavar="N", help="how many containers (default 2)")
+    parser.add_argument(
+        "--containers",
+        type=int,
+        default=DEFAULT_CONTAINERS,
+        metavar="N",
+        help=f"how many containers (default {DEFAULT_CONTAINERS})",
+    )
     parser.add_argument("--keep", action="store_true", help="leave the namespaces for inspection")
 
 

@@ -16,8 +16,14 @@ Switching namespaces is per thread (``setns(fd, CLONE_NEWNET)`` moves only the c
   :meth:`NetNS.enter` and :func:`check_thread` on that thread raises it again.  (A short-lived
   thread that ends is the only clean way out; the main thread has none.)
 
-``import rawnl.engine.netns`` is light: the compiled module ``rawnl.engine._nsffi`` (see ``build_ffi.py``),
-``fcntl`` and ``_socket`` load on first use.
+``setns``, ``unshare``, ``mount`` and ``umount2`` go through cffi: the compiled module
+``rawnl.engine._nsffi`` (``build_ffi.py``) when it is there, else cffi's ABI mode (libc through
+``ffi.dlopen``; an install from source with no C compiler), with the same results; the
+environment variable ``RAWNL_CFFI_MODE`` (``compiled``, ``abi``, ``auto``) picks one, and
+:func:`cffi_mode` says which is in use (see ``rawnl/engine/_nscalls.py``).
+
+``import rawnl.engine.netns`` is light: cffi and the calls' module, ``fcntl`` and ``_socket``
+load on first use.
 """
 
 from __future__ import annotations
@@ -46,6 +52,7 @@ __all__ = [
     "NETNS_RUN_DIR",
     "NetNS",
     "check_thread",
+    "cffi_mode",
     "cleanup_run_netns",
     "run_netns_as_found",
     "run_in",
@@ -57,30 +64,62 @@ _LOCK_DIR = "/run"  # rawnl's own create/delete/cleanup serialise on flock(/run)
 _NAME_MAX = 255
 _O_NS = os.O_RDONLY | os.O_CLOEXEC
 
+#: the environment variable that picks how the calls are made: compiled, abi or auto (the default)
+MODE_VARIABLE = "RAWNL_CFFI_MODE"
+_MODES = ("auto", "compiled", "abi")
+
 _loaded: _Lib | None = None
 _NULL: Any = None  # ffi.NULL, once loaded
+_mode = ""  # "compiled" or "abi", once loaded
 _made_run_dir = False  # this process created /run/netns (see cleanup_run_netns)
 _tls = _thread._local()  # .stranded: why this thread is stuck in a foreign namespace
 
 
 def _lib() -> _Lib:
-    """The compiled ``rawnl._nsffi`` library, imported on first use."""
-    global _loaded, _NULL
-    if _loaded is None:
+    """The four calls (``rawnl_setns`` ...), loaded on first use as :func:`cffi_mode` says."""
+    global _loaded, _NULL, _mode
+    if _loaded is not None:
+        return _loaded
+    wanted = os.environ.get(MODE_VARIABLE) or "auto"
+    if wanted not in _MODES:
+        raise ValueError(f"{MODE_VARIABLE}={wanted!r}: expected one of {', '.join(_MODES)}")
+    mode = "abi"
+    if wanted != "abi":
         try:
             from ._nsffi import ffi, lib
+
+            mode = "compiled"
         except ImportError as exc:
-            raise ImportError(_missing_module_message(), name="rawnl.engine._nsffi") from exc
-        _NULL = ffi.NULL
-        _loaded = lib
-    return _loaded
+            if wanted == "compiled":
+                raise ImportError(_missing_module_message(), name="rawnl.engine._nsffi") from exc
+    if mode == "abi":
+        from ._nscalls import load_abi
+
+        ffi, lib = load_abi()
+    _NULL, _mode, _loaded = ffi.NULL, mode, lib
+    return lib
+
+
+def cffi_mode() -> str:
+    """How rawnl makes setns, unshare, mount and umount2: ``"compiled"`` or ``"abi"``.
+
+    ``"compiled"``: the module ``rawnl.engine._nsffi`` that ``build_ffi.py`` builds (cffi's API
+    mode), used whenever it is installed.  ``"abi"``: cffi's ABI mode, the C library through
+    ``ffi.dlopen`` (no compiler needed), used when it is not.  The environment variable
+    ``RAWNL_CFFI_MODE`` forces one (``compiled``: ``ImportError`` saying how to build the module
+    if it is missing; ``abi``: never loads it); ``auto`` or unset is the default.  Read once, on
+    the first call that needs them (this function is one), for the life of the process.
+    """
+    _lib()
+    return _mode
 
 
 def _missing_module_message() -> str:
     root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
     text = (
-        "rawnl's compiled namespace module rawnl.engine._nsffi is missing (it wraps setns, unshare, mount "
-        "and umount2, and is built from build_ffi.py when rawnl is installed). "
+        f"rawnl's compiled namespace module rawnl.engine._nsffi is missing, and {MODE_VARIABLE}=compiled "
+        "requires it (without that setting, rawnl makes the same calls through cffi's ABI mode). It wraps "
+        "setns, unshare, mount and umount2, and is built from build_ffi.py when rawnl is installed. "
     )
     if os.path.exists(os.path.join(root, "build_ffi.py")):
         return text + (
