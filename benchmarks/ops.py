@@ -25,22 +25,48 @@ Needs root.  Usage: ``python benchmarks/ops.py [-n 1000] [--reps 3] [--settle 5]
 
 from __future__ import annotations
 
+import _socket
 import argparse
+import gc
+import json
 import os
 import platform
 import shutil
 import statistics
+import struct
 import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 import rawnl
-from rawnl import IPRoute
+from rawnl import IPRoute, LinkMessage
 from rawnl.engine.netns import NetNS, run_netns_as_found
+from rawnl.runc.config import Network
+from rawnl.runc.strategies import create_network_interfaces
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))  # the helpers beside this script
+from containers import MTU, _address, check, namespaces
+from minimal_client import (
+    NEW,
+    NLM_F_ACK,
+    NLM_F_REQUEST,
+    RTM_DELADDR,
+    RTM_DELROUTE,
+    RTM_NEWADDR,
+    RTM_NEWLINK,
+    RTM_NEWROUTE,
+    MinimalClient,
+    addr_msg,
+    decode_links,
+    decode_names_mtus,
+    route_msg,
+)
 
 PID = os.getpid()
 _counter = iter(range(1_000_000))
@@ -320,6 +346,445 @@ def bench_e(reps: int) -> Row:
     return row
 
 
+# ------------------------------------------------------------- (f)-(l): against a minimal client
+
+GATEWAY = "192.0.2.2"
+Sample = tuple[float, float]  # (thread CPU seconds, wall seconds)
+#: row -> tool -> one sample per round; tools are "rawnl" and "minimal" ("kernel" for (l))
+Round = dict[str, dict[str, Sample]]
+
+
+@dataclass(frozen=True)
+class Workload:
+    key: str  # the --only letter
+    row: str
+    label: str
+    target: float | None  # the most rawnl / minimal may be; None: shown for reference
+
+
+WORKLOADS = [
+    Workload("f", "f", "(f) {n} addr_add(name, a/32), one call each", 1.3),
+    Workload("g", "g", "(g) {n} route_add(dst, gateway=), one call each", 1.3),
+    Workload("h", "h", "(h) {n} link_set(name, mtu=), one call each", 1.3),
+    Workload("i", "i", "(i) {n} link_get(name), one call each", 1.3),
+    Workload("j", "j-addr", "(j) batch of {n} addr_add(name, a/32)", 1.2),
+    Workload("j", "j-route", "(j) batch of {n} route_add(dst, gateway=)", 1.2),
+    Workload("k", "k-strict", "(k) decode {links} links, 7 fields, strict", 1.3),
+    Workload("k", "k-typed", "(k) decode {links} links, typed Link", 1.3),
+    Workload("k", "k-2", "(k) decode {links} links, name + MTU only", None),
+    Workload("l", "l", "(l) wire {c} containers: total vs in sendmsg", 1.2),
+]
+
+
+def clock(fn: Callable[[], object]) -> Sample:
+    """Thread CPU time and wall time of ``fn()``.  Netlink handles a request inside the
+    sender's ``sendmsg``, so the thread's CPU time holds the kernel's work as well as ours, and
+    none of the machine's other load."""
+    gc.collect()
+    w0 = time.perf_counter()
+    c0 = time.thread_time()
+    fn()
+    c1 = time.thread_time()
+    w1 = time.perf_counter()
+    return c1 - c0, w1 - w0
+
+
+class Bench:
+    """A fresh namespace with v0..v3 (two veth pairs, up, 192.0.2.1/24 on v0) and both
+    clients in it: ``ipr`` (rawnl) and ``mc`` (the minimal client, given the indices)."""
+
+    def __init__(self) -> None:
+        self.ns = fresh_ns()
+        try:
+            _four_links(self.ns)
+            self.ipr = IPRoute(self.ns)
+            with self.ns.enter():
+                self.mc = MinimalClient()
+            self.index = {name: self.ipr.link_get(name).index for name in ("v0", "v1", "v2", "v3")}
+        except BaseException:
+            drop_ns(self.ns, 0)
+            raise
+
+    def close(self) -> None:
+        self.ipr.close()
+        self.mc.close()
+        drop_ns(self.ns, 0)
+
+    def batch_ok(self, requests: list[bytes]) -> None:
+        failures = self.mc.batch(requests)
+        assert not failures, failures[:3]
+
+    def del_addrs(self, work: list[tuple[str, str]]) -> None:
+        """Delete the addresses (untimed); a failure means one was not there."""
+        self.batch_ok([addr_msg(RTM_DELADDR, NLM_F_REQUEST, i + 1, self.index[k], a) for i, (k, a) in enumerate(work)])
+
+    def del_routes(self, routes: list[tuple[str, int]]) -> None:
+        self.batch_ok(
+            [
+                route_msg(RTM_DELROUTE, NLM_F_REQUEST, i + 1, d, gateway=GATEWAY, table=t)
+                for i, (d, t) in enumerate(routes)
+            ]
+        )
+
+
+def _pair(
+    out: Round,
+    row: str,
+    rnd: int,
+    *,
+    ours: Callable[[], object],
+    ref: Callable[[], object],
+    cleanup: Callable[[], object],
+) -> None:
+    """Time rawnl and the minimal client on the same work (which goes first alternates by
+    round), cleaning up after each."""
+    order = [("rawnl", ours), ("minimal", ref)]
+    if rnd % 2:
+        order.reverse()
+    for tool, fn in order:
+        out.setdefault(row, {})[tool] = clock(fn)
+        cleanup()
+
+
+def round_calls(b: Bench, keys: str, n: int, rnd: int, out: Round) -> None:
+    """(f)-(j) in one namespace: each workload once per tool, after a warm-up of 20 items."""
+    ipr, mc, index = b.ipr, b.mc, b.index
+    addrs = _addresses(n)
+    routes = _routes(n)
+    mtus = [(f"v{i % 4}", 1400 if (i // 4) % 2 == 0 else 1500) for i in range(n)]
+    names = [f"v{i % 4}" for i in range(n)]
+
+    def reset_mtu() -> None:
+        for name in index:
+            ipr.link_set(name, mtu=1500)
+
+    def batch_addrs(work: list[tuple[str, str]]) -> None:
+        with ipr.batch() as batch:
+            for link, addr in work:
+                batch.addr_add(link, addr)
+        assert not batch.errors, batch.errors[:3]
+
+    def batch_routes(work: list[tuple[str, int]]) -> None:
+        with ipr.batch() as batch:
+            for dst, table in work:
+                batch.route_add(dst, gateway=GATEWAY, table=table)
+        assert not batch.errors, batch.errors[:3]
+
+    def mc_batch_addrs(work: list[tuple[str, str]]) -> None:
+        new = NEW & ~NLM_F_ACK
+        b.batch_ok([addr_msg(RTM_NEWADDR, new, i + 1, index[link], a) for i, (link, a) in enumerate(work)])
+
+    def mc_batch_routes(work: list[tuple[str, int]]) -> None:
+        new = NEW & ~NLM_F_ACK
+        b.batch_ok([route_msg(RTM_NEWROUTE, new, i + 1, d, gateway=GATEWAY, table=t) for i, (d, t) in enumerate(work)])
+
+    # (key, row, rawnl(work), minimal(work), cleanup(work), work)
+    cases: list[tuple[str, str, Callable[[Any], object], Callable[[Any], object], Callable[[Any], object], Any]] = [
+        (
+            "f", "f",
+            lambda w: [ipr.addr_add(link, addr) for link, addr in w],
+            lambda w: [mc.addr_add(index[link], addr) for link, addr in w],
+            b.del_addrs, addrs,
+        ),
+        (
+            "g", "g",
+            lambda w: [ipr.route_add(dst, gateway=GATEWAY, table=table) for dst, table in w],
+            lambda w: [mc.route_add(dst, GATEWAY, table) for dst, table in w],
+            b.del_routes, routes,
+        ),
+        (
+            "h", "h",
+            lambda w: [ipr.link_set(name, mtu=mtu) for name, mtu in w],
+            lambda w: [mc.link_set_mtu(index[name], mtu) for name, mtu in w],
+            lambda w: reset_mtu(), mtus,
+        ),
+        (
+            "i", "i",
+            lambda w: [ipr.link_get(name) for name in w],
+            lambda w: [mc.link_get(index[name]) for name in w],
+            lambda w: None, names,
+        ),
+        ("j", "j-addr", batch_addrs, mc_batch_addrs, b.del_addrs, addrs),
+        ("j", "j-route", batch_routes, mc_batch_routes, b.del_routes, routes),
+    ]  # fmt: skip
+    for key, row, ours, ref, cleanup, work in cases:
+        if key not in keys:
+            continue
+        warm = work[:20]
+        for fn in (ours, ref):
+            fn(warm)
+            cleanup(warm)
+        _pair(out, row, rnd, ours=partial(ours, work), ref=partial(ref, work), cleanup=partial(cleanup, work))
+
+
+# ------------------------------------------------------------------------------- (k) decoding
+
+
+def capture_links(n: int, path: str, settle: float) -> int:
+    """Make n veth pairs in a fresh namespace, dump the links once with the minimal client (the
+    request IPRoute.links() sends) and save the raw datagrams to ``path``; return the count."""
+    ns = fresh_ns()
+    try:
+        with IPRoute(ns) as ipr, ipr.batch() as b:
+            for i in range(n):
+                b.link_add_veth(f"va{i}", f"vb{i}", num_queues=1)
+        assert not b.errors, b.errors[:3]
+        with ns.enter():
+            mc = MinimalClient()
+        try:
+            datagrams = mc.dump_links()
+        finally:
+            mc.close()
+    finally:
+        drop_ns(ns, settle)
+    with open(path, "wb") as f:
+        for data in datagrams:
+            f.write(struct.pack("=I", len(data)) + data)
+    return len(decode_links(datagrams))
+
+
+def load_links(path: str) -> list[bytes]:
+    with open(path, "rb") as f:
+        blob = f.read()
+    out, off = [], 0
+    while off < len(blob):
+        (size,) = struct.unpack_from("=I", blob, off)
+        out.append(blob[off + 4 : off + 4 + size])
+        off += 4 + size
+    return out
+
+
+def strict_fields(datagrams: list[bytes]) -> list[tuple[Any, ...]]:
+    """rawnl's strict decoder (:func:`rawnl.decode`), reading the seven fields."""
+    out = []
+    for data in datagrams:
+        for m in rawnl.decode(data):
+            if type(m) is LinkMessage and m.type == RTM_NEWLINK:
+                a = m.attrs
+                out.append(
+                    (
+                        a.get("IFLA_IFNAME"), a.get("IFLA_MTU"), m.index, m.link_flags, a.get("IFLA_OPERSTATE"),
+                        a.get("IFLA_MASTER"), a.get("IFLA_ADDRESS"),
+                    )
+                )  # fmt: skip
+    return out
+
+
+def names_mtus(datagrams: list[bytes]) -> list[tuple[Any, ...]]:
+    """rawnl's strict decoder reading name and MTU only (the issue's first comparison)."""
+    out = []
+    for data in datagrams:
+        for m in rawnl.decode(data):
+            if type(m) is LinkMessage and m.type == RTM_NEWLINK:
+                a = m.attrs
+                out.append((a.get("IFLA_IFNAME"), a.get("IFLA_MTU")))
+    return out
+
+
+def typed_fields(datagrams: list[bytes]) -> list[tuple[Any, ...]]:
+    """rawnl's typed layer: the :class:`rawnl.Link` ``IPRoute.links()`` makes of each message
+    (``rawnl.ops.links.link_from``), reading the seven fields."""
+    from rawnl.ops.links import link_from
+
+    out = []
+    for data in datagrams:
+        for m in rawnl.decode(data):
+            if type(m) is LinkMessage and m.type == RTM_NEWLINK:
+                link = link_from(m)
+                out.append((link.name, link.mtu, link.index, link.flags, link.operstate, link.master, link.mac))
+    return out
+
+
+def round_decode(path: str, rnd: int, out: Round, repeats: int = 7) -> None:
+    """(k): the median of ``repeats`` decodes of the whole dump, for each decoder."""
+    datagrams = load_links(path)
+    ref = decode_links(datagrams)
+    strict = strict_fields(datagrams)
+    typed = typed_fields(datagrams)
+    # the same links and values come out of all three (operstate: a number, a name when typed)
+    assert [r[:4] + r[5:] for r in ref] == [s[:4] + s[5:] for s in strict] == [t[:4] + t[5:] for t in typed]
+    assert [r[4] for r in ref] == [s[4] for s in strict]
+    assert [r[:2] for r in ref] == decode_names_mtus(datagrams) == names_mtus(datagrams)
+    decoders: dict[str, Callable[[list[bytes]], object]] = {
+        "minimal": decode_links,
+        "strict": strict_fields,
+        "typed": typed_fields,
+        "minimal 2": decode_names_mtus,
+        "strict 2": names_mtus,
+    }
+    names = list(decoders)
+    samples: dict[str, list[Sample]] = {name: [] for name in names}
+    for rep in range(repeats):  # every decoder once per repetition, the order rotating
+        start = (rnd + rep) % len(names)
+        for name in names[start:] + names[:start]:
+            samples[name].append(clock(partial(decoders[name], datagrams)))
+    med = {name: (_median([s[0] for s in got]), _median([s[1] for s in got])) for name, got in samples.items()}
+    out["k-strict"] = {"rawnl": med["strict"], "minimal": med["minimal"]}
+    out["k-typed"] = {"rawnl": med["typed"], "minimal": med["minimal"]}
+    out["k-2"] = {"rawnl": med["strict 2"], "minimal": med["minimal 2"]}
+
+
+def _median(values: list[float]) -> float:
+    return statistics.median(values)
+
+
+# ----------------------------------------------------------------------------- (l) containers
+
+
+class SendTimer:
+    """Time spent inside ``send``/``sendmsg`` of every socket made while :meth:`installed`: a
+    subclass of ``_socket.socket`` whose send methods call the real ones between two clock
+    reads (a measurement: the kernel does the same work).  rawnl makes its sockets with
+    ``_socket.socket`` looked up at call time, so this sees all of them; ``calls`` shows it."""
+
+    def __init__(self) -> None:
+        self.cpu = 0.0
+        self.wall = 0.0
+        self.calls = 0
+
+    @contextmanager
+    def installed(self) -> Iterator[None]:
+        real = _socket.socket
+        timer = self
+
+        def timed(method: Callable[..., Any]) -> Callable[..., Any]:
+            def wrapper(sock: Any, *args: Any) -> Any:
+                w0 = time.perf_counter()
+                c0 = time.thread_time()
+                try:
+                    return method(sock, *args)
+                finally:
+                    timer.cpu += time.thread_time() - c0
+                    timer.wall += time.perf_counter() - w0
+                    timer.calls += 1
+
+            return wrapper
+
+        timed_class = type(
+            "TimedSocket", (real,), {name: timed(getattr(real, name)) for name in ("send", "sendmsg", "sendto")}
+        )
+        _socket.socket = timed_class  # type: ignore[misc]
+        try:
+            yield
+        finally:
+            _socket.socket = real  # type: ignore[misc]
+
+
+def round_containers(count: int, rnd: int, out: Round) -> None:
+    """(l): wire ``count`` containers as benchmarks/containers.py does (rawnl's strategies,
+    loopback + veth with address, gateway, MTU), summing the thread's CPU and wall time around
+    each container's wiring and the part of it spent inside ``sendmsg``."""
+    timer = SendTimer()
+    total_cpu = total_wall = 0.0
+    with namespaces(f"l{rnd}", count) as (host, containers):
+        with timer.installed(), IPRoute(netns=host) as h:
+            for i, name in enumerate(containers, 1):
+                nets = [
+                    Network("loopback"),
+                    Network(
+                        "veth", name="eth0", bridge="br0", address=f"{_address(i)}/24", gateway="198.51.100.1",
+                        mtu=MTU, host_interface_name=f"vr{i}",
+                    ),
+                ]  # fmt: skip
+                gc.collect()
+                w0 = time.perf_counter()
+                c0 = time.thread_time()
+                create_network_interfaces(nets, name, host=h)
+                total_cpu += time.thread_time() - c0
+                total_wall += time.perf_counter() - w0
+        check(host, containers)
+    if timer.calls == 0:
+        raise RuntimeError("no sendmsg was timed: rawnl no longer makes its sockets with _socket.socket")
+    out["l"] = {"rawnl": (total_cpu, total_wall), "minimal": (timer.cpu, timer.wall)}
+
+
+def run_round(keys: str, n: int, rnd: int, capture: str | None, containers: int) -> Round:
+    """One round of the chosen workloads among (f)-(l), in this process's rawnl."""
+    out: Round = {}
+    if any(k in keys for k in "fghij"):
+        b = Bench()
+        try:
+            round_calls(b, keys, n, rnd, out)
+        finally:
+            b.close()
+    if "k" in keys and capture is not None:
+        round_decode(capture, rnd, out)
+    if "l" in keys:
+        round_containers(containers, rnd, out)
+    return out
+
+
+def worker(args: argparse.Namespace) -> int:
+    """``--worker ROUND``: one round, its samples printed as JSON on the last line of stdout."""
+    with run_netns_as_found():
+        out = run_round(args.only, args.n, args.worker, args.capture, args.containers)
+    print(json.dumps({"rawnl": os.path.dirname(os.path.dirname(rawnl.__file__)), "rows": out}))
+    return 0
+
+
+def run_trees(args: argparse.Namespace, keys: str, capture: str | None) -> dict[str, list[Round]]:
+    """Every round of (f)-(l) for each tree (``--trees``: a subprocess with PYTHONPATH=tree per
+    tree and round, the trees' order alternating by round); or, without ``--trees``, in this
+    process's rawnl."""
+    trees = [t for t in args.trees.split(",") if t] if args.trees else []
+    results: dict[str, list[Round]] = {}
+    if not trees:
+        here = os.path.dirname(os.path.dirname(rawnl.__file__))
+        for rnd in range(args.rounds):
+            print(f"  round {rnd + 1}/{args.rounds}", flush=True)
+            results.setdefault(here, []).append(run_round(keys, args.n, rnd, capture, args.containers))
+            if "l" in keys:
+                time.sleep(args.settle / 5)
+        return results
+    script = os.path.abspath(__file__)
+    for rnd in range(args.rounds):
+        for tree in trees if rnd % 2 == 0 else trees[::-1]:
+            print(f"  round {rnd + 1}/{args.rounds}: {tree}", flush=True)
+            argv = [sys.executable, script, "--worker", str(rnd), "--only", keys, "-n", str(args.n)]
+            argv += ["--containers", str(args.containers)] + (["--capture", capture] if capture else [])
+            env = dict(os.environ, PYTHONPATH=os.path.abspath(tree))
+            proc = subprocess.run(argv, env=env, capture_output=True, text=True, check=False)
+            if proc.returncode != 0:
+                raise RuntimeError(f"worker for {tree} failed:\n{proc.stdout}{proc.stderr}")
+            data = json.loads(proc.stdout.splitlines()[-1])
+            if os.path.realpath(data["rawnl"]) != os.path.realpath(tree):
+                raise RuntimeError(f"the worker for {tree} imported rawnl from {data['rawnl']}")
+            results.setdefault(tree, []).append(data["rows"])
+            if "l" in keys:
+                time.sleep(args.settle / 5)
+    return results
+
+
+def report_ref(results: dict[str, list[Round]], n: int, links: int, containers: int) -> None:
+    print()
+    head = f"{'workload':<50} {'tree':<16} {'rawnl':>9} {'minimal':>9} {'ratio':>6} {'wall':>6}  {'target':>6}"
+    print(head)
+    print("-" * (len(head) + 8))
+    for w in WORKLOADS:
+        for tree, rounds in results.items():
+            got = [r[w.row] for r in rounds if w.row in r]
+            if not got:
+                continue
+            ours = [_median([g["rawnl"][i] for g in got]) for i in (0, 1)]
+            ref = [_median([g["minimal"][i] for g in got]) for i in (0, 1)]
+            cpu_ratio, wall_ratio = ours[0] / ref[0], ours[1] / ref[1]
+            met = "-" if w.target is None else "met" if cpu_ratio <= w.target else "NOT met"
+            target = "-" if w.target is None else f"{w.target:.1f}x"
+            label = w.label.format(n=f"{n:,}", links=f"{links:,}", c=containers)
+            print(
+                f"{label:<50} {_short(tree):<16} {ours[0] * 1e3:7.2f}ms {ref[0] * 1e3:7.2f}ms"
+                f" {cpu_ratio:5.2f}x {wall_ratio:5.2f}x  {target:>6}  {met}"
+            )
+    print(
+        "(medians over rounds of the thread's CPU time; 'ratio' = rawnl / minimal on CPU time, 'wall' the same on\n"
+        " wall time; for (l) 'minimal' is the time inside sendmsg of the same wiring, the ratio total / kernel)"
+    )
+
+
+def _short(tree: str) -> str:
+    return tree if len(tree) <= 16 else "..." + tree[-13:]
+
+
 # ---------------------------------------------------------------------------------- report
 
 
@@ -359,21 +824,39 @@ def report(rows: list[Row]) -> None:
     print(" interpreter (python -c pass) for (e); a ratio above 1 means rawnl took less time)")
 
 
-def main() -> int:
+def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("-n", type=int, default=1000, help="operations per workload (a bridge holds 1024 ports)")
     parser.add_argument("--reps", type=int, default=3, help="repetitions of (a)-(c); (d) and (e) do more")
+    parser.add_argument("--rounds", type=int, default=5, help="rounds of (f)-(l) (medians over them)")
     parser.add_argument("--settle", type=float, default=5.0, help="seconds to wait after deleting a big namespace")
     parser.add_argument("--skip-pyroute2", action="store_true")
-    parser.add_argument("--only", default="abcde", help="which workloads to run, e.g. 'de'")
-    args = parser.parse_args()
+    parser.add_argument("--only", default="abcdefghijkl", help="which workloads to run, e.g. 'de' or 'fghijkl'")
+    parser.add_argument("--containers", type=int, default=20, help="containers wired per round of (l)")
+    parser.add_argument(
+        "--trees", default="", help="comma-separated source trees to run (f)-(l) against, each in a subprocess"
+    )
+    parser.add_argument("--worker", type=int, default=None, help=argparse.SUPPRESS)  # one round, JSON out
+    parser.add_argument("--capture", default=None, help=argparse.SUPPRESS)  # (k)'s saved dump
+    return parser.parse_args()
+
+
+def main() -> int:
+    args = parse_args()
     if os.geteuid() != 0:
         print("needs root (creates network namespaces)", file=sys.stderr)
         return 2
+    if args.worker is not None:
+        return worker(args)
     if not 1 <= args.n <= 1020:
         print("-n must be 1..1020 (a bridge holds at most 1024 ports)", file=sys.stderr)
         return 2
-    with_py2 = not args.skip_pyroute2
+    peers = "".join(k for k in "abcde" if k in args.only)
+    ref_keys = "".join(k for k in "fghijkl" if k in args.only)
+    if args.trees and peers:
+        print("--trees runs (f)-(l) only: add --only fghijkl (or a part of it)", file=sys.stderr)
+        return 2
+    with_py2 = not args.skip_pyroute2 and any(k in peers for k in "abcd")
     version = "-"
     if with_py2:
         import pyroute2
@@ -396,11 +879,28 @@ def main() -> int:
     ]  # fmt: skip
     with run_netns_as_found():
         for key, step in steps:
-            if key in args.only:
+            if key in peers:
                 print(f"running ({key}) ...", flush=True)
                 step()
-    report(rows)
+        if rows:
+            report(rows)
+        if ref_keys:
+            run_reference(args, ref_keys)
     return 0
+
+
+def run_reference(args: argparse.Namespace, keys: str) -> None:
+    """(f)-(l): capture (k)'s dump once (all trees decode the same bytes), run the rounds, report."""
+    links = 0
+    with tempfile.TemporaryDirectory(prefix="rawnl-bench-") as tmp:
+        capture = None
+        if "k" in keys:
+            capture = os.path.join(tmp, "links.bin")
+            print(f"capturing a dump of {2 * args.n + 1} links for (k) ...", flush=True)
+            links = capture_links(args.n, capture, args.settle)
+        print(f"running ({') ('.join(keys)}), {args.rounds} rounds ...", flush=True)
+        results = run_trees(args, keys, capture)
+    report_ref(results, args.n, links, args.containers)
 
 
 if __name__ == "__main__":
