@@ -166,7 +166,7 @@ class MinimalClient:
         self.sock.send(message(RTM_GETLINK, NLM_F_REQUEST | NLM_F_DUMP, self.seq, body))
         out = []
         while True:
-            data = self.sock.recv(1 << 20)
+            data = self.sock.recv(1 << 16)  # a dump datagram is at most 32 KiB
             out.append(data)
             if UNPACK_HDR(data, 0)[1] in (NLMSG_DONE, NLMSG_ERROR) or _ends_dump(data):
                 return out

@@ -1,6 +1,7 @@
-"""The operations API against its peers, in one run: rawnl, ``ip -batch`` and pyroute2.
+"""The operations API against its peers, in one run: rawnl, ``ip -batch``, pyroute2 and a minimal
+raw-socket client.
 
-Workloads (N = 1,000 by default), each tool in a fresh network namespace per repetition:
+Workloads (a)-(e) (N = 1,000 by default), each tool in a fresh network namespace per repetition:
 
 (a) create N veth pairs, attach one end of each to a bridge and set that end up;
 (b) add N IPv4 addresses (250 on each of 4 links: the test ranges hold fewer than 1,000);
@@ -20,7 +21,40 @@ Targets: (a) no slower than ``ip -batch``; (b), (c) >= 1.5x faster than ``ip -ba
 faster than pyroute2; (d) >= 2x faster than ``ip -j link show`` and >= 30x faster than pyroute2;
 (e) <= 2x the bare interpreter.
 
-Needs root.  Usage: ``python benchmarks/ops.py [-n 1000] [--reps 3] [--settle 5] [--skip-pyroute2]``.
+Workloads (f)-(l) (issue 12) measure rawnl against a reference doing the same work in the same
+run: the minimal client of ``benchmarks/minimal_client.py`` (struct-packed requests, the index
+known up front, one ``recv`` per ACK, errno checked and nothing else), or for (l) the kernel's
+own time.  (f)-(j) share one namespace per round (v0..v3: two veth pairs, up, 192.0.2.1/24 on
+v0), each workload after a 20-item warm-up, rawnl and the reference taking turns to go first:
+
+(f) N ``ipr.addr_add("v0".."v3", "198.51.100.x/32")`` one call each, links by name;
+(g) N ``ipr.route_add("203.0.113.x/32", gateway="192.0.2.2", table=1000..1003)`` one call each;
+(h) N ``ipr.link_set("v0".."v3", mtu=1400|1500)`` one call each (every call changes the MTU);
+(i) N ``ipr.link_get("v0".."v3")`` one call each (the reference reads the reply's header only);
+(j) the N addresses, then the N routes, in one ``with ipr.batch()`` each; the reference sends
+    them in as few ``sendmsg`` calls as fit its send buffer, NLM_F_ACK on each chunk's last;
+(k) decode only: a 2N+1-link dump (N veth pairs, captured once per run with the request
+    ``IPRoute.links()`` sends) decoded by :func:`rawnl.decode` reading name, MTU, index, flags,
+    operstate, master and MAC, and into typed ``rawnl.Link`` objects (``rawnl.ops.links.link_from``,
+    as ``IPRoute.links()`` does), against the minimal lazy decoder (one walk over the top-level
+    TLVs picking those seven); for reference also name + MTU only (the minimal decoder stopping
+    when it has both: the issue's first comparison) and the live ``ipr.links()`` against the
+    minimal client's dump and decoder;
+(l) wiring ``--containers`` containers (default 20) as benchmarks/containers.py does (rawnl's
+    runc strategies: loopback + veth with address, gateway, MTU): the total time against the
+    time spent inside ``send``/``sendmsg`` (the kernel's own time: netlink handles a request
+    inside the sender's ``sendmsg``), timed by a subclass of ``_socket.socket`` installed for
+    the wiring (a measurement, the real call in between two clock reads).
+
+Their figures are the thread's CPU time (``time.thread_time``: the kernel's work on a request is
+the sender's, and the machine's other load is left out) and wall time, medians over
+``--rounds``; the ratio is rawnl / reference on CPU time.  Targets (the issue's): (f)-(i) and (k)
+<= 1.3x, (j) and (l) <= 1.2x.  ``--trees A,B`` runs (f)-(l) for several source trees in one run:
+each round, a subprocess per tree with ``PYTHONPATH=tree``, the trees' order alternating by
+round, (k) decoding the same captured bytes, so that before and after compare in one table.
+
+Needs root.  Usage: ``python benchmarks/ops.py [-n 1000] [--reps 3] [--settle 5] [--skip-pyroute2]
+[--only abcdefghijkl] [--rounds 5] [--containers 20] [--trees /work/main,/work/branch]``.
 """
 
 from __future__ import annotations
@@ -39,7 +73,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from functools import partial
 from typing import Any
@@ -372,6 +406,7 @@ WORKLOADS = [
     Workload("k", "k-strict", "(k) decode {links} links, 7 fields, strict", 1.3),
     Workload("k", "k-typed", "(k) decode {links} links, typed Link", 1.3),
     Workload("k", "k-2", "(k) decode {links} links, name + MTU only", None),
+    Workload("k", "k-live", "(k) links() of {links} links, live, typed", None),
     Workload("l", "l", "(l) wire {c} containers: total vs in sendmsg", 1.2),
 ]
 
@@ -520,9 +555,12 @@ def round_calls(b: Bench, keys: str, n: int, rnd: int, out: Round) -> None:
 # ------------------------------------------------------------------------------- (k) decoding
 
 
-def capture_links(n: int, path: str, settle: float) -> int:
-    """Make n veth pairs in a fresh namespace, dump the links once with the minimal client (the
-    request IPRoute.links() sends) and save the raw datagrams to ``path``; return the count."""
+@contextmanager
+def links_ns(n: int, path: str, settle: float) -> Iterator[tuple[str, int]]:
+    """A fresh namespace with n veth pairs, kept for the whole run (its name is yielded, with
+    the number of links); its links dumped once with the minimal client (the request
+    ``IPRoute.links()`` sends) and the raw datagrams saved to ``path``, so that every tree
+    decodes the same bytes."""
     ns = fresh_ns()
     try:
         with IPRoute(ns) as ipr, ipr.batch() as b:
@@ -535,12 +573,13 @@ def capture_links(n: int, path: str, settle: float) -> int:
             datagrams = mc.dump_links()
         finally:
             mc.close()
+        with open(path, "wb") as f:
+            for data in datagrams:
+                f.write(struct.pack("=I", len(data)) + data)
+        assert ns.name is not None
+        yield ns.name, len(decode_links(datagrams))
     finally:
         drop_ns(ns, settle)
-    with open(path, "wb") as f:
-        for data in datagrams:
-            f.write(struct.pack("=I", len(data)) + data)
-    return len(decode_links(datagrams))
 
 
 def load_links(path: str) -> list[bytes]:
@@ -581,11 +620,21 @@ def names_mtus(datagrams: list[bytes]) -> list[tuple[Any, ...]]:
     return out
 
 
+def _link_from() -> Callable[[Any], Any] | None:
+    """How ``IPRoute.links()`` makes a :class:`rawnl.Link` of a ``LinkMessage`` (``None`` if a
+    tree no longer has ``rawnl.ops.links.link_from``: its typed row is then left out)."""
+    try:
+        from rawnl.ops.links import link_from
+    except ImportError:
+        return None
+    return link_from
+
+
 def typed_fields(datagrams: list[bytes]) -> list[tuple[Any, ...]]:
     """rawnl's typed layer: the :class:`rawnl.Link` ``IPRoute.links()`` makes of each message
     (``rawnl.ops.links.link_from``), reading the seven fields."""
-    from rawnl.ops.links import link_from
-
+    link_from = _link_from()
+    assert link_from is not None
     out = []
     for data in datagrams:
         for m in rawnl.decode(data):
@@ -600,7 +649,7 @@ def round_decode(path: str, rnd: int, out: Round, repeats: int = 7) -> None:
     datagrams = load_links(path)
     ref = decode_links(datagrams)
     strict = strict_fields(datagrams)
-    typed = typed_fields(datagrams)
+    typed = typed_fields(datagrams) if _link_from() else strict
     # the same links and values come out of all three (operstate: a number, a name when typed)
     assert [r[:4] + r[5:] for r in ref] == [s[:4] + s[5:] for s in strict] == [t[:4] + t[5:] for t in typed]
     assert [r[4] for r in ref] == [s[4] for s in strict]
@@ -612,6 +661,9 @@ def round_decode(path: str, rnd: int, out: Round, repeats: int = 7) -> None:
         "minimal 2": decode_names_mtus,
         "strict 2": names_mtus,
     }
+    if _link_from() is None:
+        print("(k): rawnl.ops.links.link_from is gone; the typed row is left out", file=sys.stderr)
+        del decoders["typed"]
     names = list(decoders)
     samples: dict[str, list[Sample]] = {name: [] for name in names}
     for rep in range(repeats):  # every decoder once per repetition, the order rotating
@@ -620,8 +672,32 @@ def round_decode(path: str, rnd: int, out: Round, repeats: int = 7) -> None:
             samples[name].append(clock(partial(decoders[name], datagrams)))
     med = {name: (_median([s[0] for s in got]), _median([s[1] for s in got])) for name, got in samples.items()}
     out["k-strict"] = {"rawnl": med["strict"], "minimal": med["minimal"]}
-    out["k-typed"] = {"rawnl": med["typed"], "minimal": med["minimal"]}
+    if "typed" in med:
+        out["k-typed"] = {"rawnl": med["typed"], "minimal": med["minimal"]}
     out["k-2"] = {"rawnl": med["strict 2"], "minimal": med["minimal 2"]}
+
+
+def round_list(ns_name: str, rnd: int, out: Round, repeats: int = 3) -> None:
+    """(k) live: ``IPRoute.links()`` against the minimal client's dump and decoder, in the
+    namespace of the capture (request, the kernel's dump, receive and decode on both sides:
+    whatever path rawnl's own listing takes)."""
+    ns = NetNS.open(ns_name)
+    try:
+        with ns.enter():
+            mc = MinimalClient()
+        with IPRoute(ns) as ipr:
+            assert [link.name for link in ipr.links()] == [r[0] for r in decode_links(mc.dump_links())]
+            samples: dict[str, list[Sample]] = {"rawnl": [], "minimal": []}
+            for rep in range(repeats):
+                order = [("rawnl", ipr.links), ("minimal", lambda: decode_links(mc.dump_links()))]
+                if (rnd + rep) % 2:
+                    order.reverse()
+                for tool, fn in order:
+                    samples[tool].append(clock(fn))
+        mc.close()
+    finally:
+        ns.close()
+    out["k-live"] = {t: (_median([s[0] for s in got]), _median([s[1] for s in got])) for t, got in samples.items()}
 
 
 def _median(values: list[float]) -> float:
@@ -631,39 +707,47 @@ def _median(values: list[float]) -> float:
 # ----------------------------------------------------------------------------- (l) containers
 
 
-class SendTimer:
-    """Time spent inside ``send``/``sendmsg`` of every socket made while :meth:`installed`: a
-    subclass of ``_socket.socket`` whose send methods call the real ones between two clock
-    reads (a measurement: the kernel does the same work).  rawnl makes its sockets with
-    ``_socket.socket`` looked up at call time, so this sees all of them; ``calls`` shows it."""
+SENDS = ("send", "sendmsg", "sendto")
+RECVS = ("recv", "recv_into", "recvfrom", "recvfrom_into", "recvmsg", "recvmsg_into")
+
+
+class SyscallTimer:
+    """Time spent inside the send and the receive calls of every socket made while
+    :meth:`installed` (counted while ``armed``): a subclass of ``_socket.socket`` whose methods
+    call the real ones between two clock reads (a measurement: the kernel does the same work).
+    rawnl makes its sockets with ``_socket.socket`` looked up at call time, so this sees all of
+    them; the counts show it."""
 
     def __init__(self) -> None:
-        self.cpu = 0.0
-        self.wall = 0.0
-        self.calls = 0
+        self.armed = False
+        #: "send" / "recv" -> [thread CPU seconds, wall seconds, calls]
+        self.spent: dict[str, list[float]] = {"send": [0.0, 0.0, 0], "recv": [0.0, 0.0, 0]}
 
     @contextmanager
     def installed(self) -> Iterator[None]:
         real = _socket.socket
         timer = self
 
-        def timed(method: Callable[..., Any]) -> Callable[..., Any]:
+        def timed(kind: str, method: Callable[..., Any]) -> Callable[..., Any]:
+            spent = timer.spent[kind]
+
             def wrapper(sock: Any, *args: Any) -> Any:
+                if not timer.armed:
+                    return method(sock, *args)
                 w0 = time.perf_counter()
                 c0 = time.thread_time()
                 try:
                     return method(sock, *args)
                 finally:
-                    timer.cpu += time.thread_time() - c0
-                    timer.wall += time.perf_counter() - w0
-                    timer.calls += 1
+                    spent[0] += time.thread_time() - c0
+                    spent[1] += time.perf_counter() - w0
+                    spent[2] += 1
 
             return wrapper
 
-        timed_class = type(
-            "TimedSocket", (real,), {name: timed(getattr(real, name)) for name in ("send", "sendmsg", "sendto")}
-        )
-        _socket.socket = timed_class  # type: ignore[misc]
+        methods = {name: timed("send", getattr(real, name)) for name in SENDS}
+        methods.update({name: timed("recv", getattr(real, name)) for name in RECVS})
+        _socket.socket = type("TimedSocket", (real,), methods)  # type: ignore[misc]
         try:
             yield
         finally:
@@ -673,8 +757,9 @@ class SendTimer:
 def round_containers(count: int, rnd: int, out: Round) -> None:
     """(l): wire ``count`` containers as benchmarks/containers.py does (rawnl's strategies,
     loopback + veth with address, gateway, MTU), summing the thread's CPU and wall time around
-    each container's wiring and the part of it spent inside ``sendmsg``."""
-    timer = SendTimer()
+    each container's wiring and the part of it spent inside ``sendmsg`` (and, shown apart, in
+    the receive calls: a dump's messages are made while they are read)."""
+    timer = SyscallTimer()
     total_cpu = total_wall = 0.0
     with namespaces(f"l{rnd}", count) as (host, containers):
         with timer.installed(), IPRoute(netns=host) as h:
@@ -687,42 +772,53 @@ def round_containers(count: int, rnd: int, out: Round) -> None:
                     ),
                 ]  # fmt: skip
                 gc.collect()
+                timer.armed = True
                 w0 = time.perf_counter()
                 c0 = time.thread_time()
                 create_network_interfaces(nets, name, host=h)
                 total_cpu += time.thread_time() - c0
                 total_wall += time.perf_counter() - w0
+                timer.armed = False
         check(host, containers)
-    if timer.calls == 0:
-        raise RuntimeError("no sendmsg was timed: rawnl no longer makes its sockets with _socket.socket")
-    out["l"] = {"rawnl": (total_cpu, total_wall), "minimal": (timer.cpu, timer.wall)}
+    send, recv = timer.spent["send"], timer.spent["recv"]
+    if send[2] < count:  # at least one request per container
+        print(f"(l): only {send[2]} sends timed: rawnl's sockets are not made with _socket.socket", file=sys.stderr)
+        return
+    out["l"] = {
+        "rawnl": (total_cpu, total_wall),
+        "minimal": (send[0], send[1]),
+        "recv": (recv[0], recv[1]),
+        "calls": (send[2] / count, recv[2] / count),
+    }
 
 
-def run_round(keys: str, n: int, rnd: int, capture: str | None, containers: int) -> Round:
-    """One round of the chosen workloads among (f)-(l), in this process's rawnl."""
+def run_round(args: argparse.Namespace, keys: str, rnd: int) -> Round:
+    """One round of the chosen workloads among (f)-(l), in this process's rawnl (``args.capture``
+    and ``args.links_ns``: (k)'s saved dump and the namespace it came from)."""
     out: Round = {}
     if any(k in keys for k in "fghij"):
         b = Bench()
         try:
-            round_calls(b, keys, n, rnd, out)
+            round_calls(b, keys, args.n, rnd, out)
         finally:
             b.close()
-    if "k" in keys and capture is not None:
-        round_decode(capture, rnd, out)
+    if "k" in keys:
+        round_decode(args.capture, rnd, out)
+        round_list(args.links_ns, rnd, out)
     if "l" in keys:
-        round_containers(containers, rnd, out)
+        round_containers(args.containers, rnd, out)
     return out
 
 
 def worker(args: argparse.Namespace) -> int:
     """``--worker ROUND``: one round, its samples printed as JSON on the last line of stdout."""
     with run_netns_as_found():
-        out = run_round(args.only, args.n, args.worker, args.capture, args.containers)
+        out = run_round(args, args.only, args.worker)
     print(json.dumps({"rawnl": os.path.dirname(os.path.dirname(rawnl.__file__)), "rows": out}))
     return 0
 
 
-def run_trees(args: argparse.Namespace, keys: str, capture: str | None) -> dict[str, list[Round]]:
+def run_trees(args: argparse.Namespace, keys: str) -> dict[str, list[Round]]:
     """Every round of (f)-(l) for each tree (``--trees``: a subprocess with PYTHONPATH=tree per
     tree and round, the trees' order alternating by round); or, without ``--trees``, in this
     process's rawnl."""
@@ -732,7 +828,7 @@ def run_trees(args: argparse.Namespace, keys: str, capture: str | None) -> dict[
         here = os.path.dirname(os.path.dirname(rawnl.__file__))
         for rnd in range(args.rounds):
             print(f"  round {rnd + 1}/{args.rounds}", flush=True)
-            results.setdefault(here, []).append(run_round(keys, args.n, rnd, capture, args.containers))
+            results.setdefault(here, []).append(run_round(args, keys, rnd))
             if "l" in keys:
                 time.sleep(args.settle / 5)
         return results
@@ -741,11 +837,15 @@ def run_trees(args: argparse.Namespace, keys: str, capture: str | None) -> dict[
         for tree in trees if rnd % 2 == 0 else trees[::-1]:
             print(f"  round {rnd + 1}/{args.rounds}: {tree}", flush=True)
             argv = [sys.executable, script, "--worker", str(rnd), "--only", keys, "-n", str(args.n)]
-            argv += ["--containers", str(args.containers)] + (["--capture", capture] if capture else [])
+            argv += ["--containers", str(args.containers)]
+            if "k" in keys:
+                argv += ["--capture", args.capture, "--links-ns", args.links_ns]
             env = dict(os.environ, PYTHONPATH=os.path.abspath(tree))
             proc = subprocess.run(argv, env=env, capture_output=True, text=True, check=False)
             if proc.returncode != 0:
                 raise RuntimeError(f"worker for {tree} failed:\n{proc.stdout}{proc.stderr}")
+            if proc.stderr:
+                print(proc.stderr, end="", file=sys.stderr)
             data = json.loads(proc.stdout.splitlines()[-1])
             if os.path.realpath(data["rawnl"]) != os.path.realpath(tree):
                 raise RuntimeError(f"the worker for {tree} imported rawnl from {data['rawnl']}")
@@ -774,6 +874,15 @@ def report_ref(results: dict[str, list[Round]], n: int, links: int, containers: 
             print(
                 f"{label:<50} {_short(tree):<16} {ours[0] * 1e3:7.2f}ms {ref[0] * 1e3:7.2f}ms"
                 f" {cpu_ratio:5.2f}x {wall_ratio:5.2f}x  {target:>6}  {met}"
+            )
+    for tree, rounds in results.items():
+        got = [r["l"] for r in rounds if "l" in r and "recv" in r["l"]]
+        if got:
+            recv = _median([g["recv"][0] for g in got])
+            sends, recvs = got[0]["calls"]
+            print(
+                f"(l) {_short(tree)}: per container {sends:.0f} sends, {recvs:.0f} receives;"
+                f" {recv * 1e3:.2f} ms CPU inside the receives (of the total, as rawnl's)"
             )
     print(
         "(medians over rounds of the thread's CPU time; 'ratio' = rawnl / minimal on CPU time, 'wall' the same on\n"
@@ -838,6 +947,7 @@ def parse_args() -> argparse.Namespace:
     )
     parser.add_argument("--worker", type=int, default=None, help=argparse.SUPPRESS)  # one round, JSON out
     parser.add_argument("--capture", default=None, help=argparse.SUPPRESS)  # (k)'s saved dump
+    parser.add_argument("--links-ns", default=None, help=argparse.SUPPRESS)  # and its namespace
     return parser.parse_args()
 
 
@@ -890,16 +1000,16 @@ def main() -> int:
 
 
 def run_reference(args: argparse.Namespace, keys: str) -> None:
-    """(f)-(l): capture (k)'s dump once (all trees decode the same bytes), run the rounds, report."""
+    """(f)-(l): make and capture (k)'s links once (every tree decodes the same bytes and lists
+    the same namespace), run the rounds, report."""
     links = 0
-    with tempfile.TemporaryDirectory(prefix="rawnl-bench-") as tmp:
-        capture = None
+    with tempfile.TemporaryDirectory(prefix="rawnl-bench-") as tmp, ExitStack() as stack:
         if "k" in keys:
-            capture = os.path.join(tmp, "links.bin")
-            print(f"capturing a dump of {2 * args.n + 1} links for (k) ...", flush=True)
-            links = capture_links(args.n, capture, args.settle)
+            args.capture = os.path.join(tmp, "links.bin")
+            print(f"making and capturing {2 * args.n + 1} links for (k) ...", flush=True)
+            args.links_ns, links = stack.enter_context(links_ns(args.n, args.capture, args.settle))
         print(f"running ({') ('.join(keys)}), {args.rounds} rounds ...", flush=True)
-        results = run_trees(args, keys, capture)
+        results = run_trees(args, keys)
     report_ref(results, args.n, links, args.containers)
 
 
