@@ -513,32 +513,44 @@ def round_calls(b: Bench, keys: str, n: int, rnd: int, out: Round) -> None:
         new = NEW & ~NLM_F_ACK
         b.batch_ok([route_msg(RTM_NEWROUTE, new, i + 1, d, gateway=GATEWAY, table=t) for i, (d, t) in enumerate(work)])
 
+    def ipr_addrs(work: list[tuple[str, str]]) -> None:
+        for link, addr in work:
+            ipr.addr_add(link, addr)
+
+    def mc_addrs(work: list[tuple[str, str]]) -> None:
+        for link, addr in work:
+            mc.addr_add(index[link], addr)
+
+    def ipr_routes(work: list[tuple[str, int]]) -> None:
+        for dst, table in work:
+            ipr.route_add(dst, gateway=GATEWAY, table=table)
+
+    def mc_routes(work: list[tuple[str, int]]) -> None:
+        for dst, table in work:
+            mc.route_add(dst, GATEWAY, table)
+
+    def ipr_mtus(work: list[tuple[str, int]]) -> None:
+        for name, mtu in work:
+            ipr.link_set(name, mtu=mtu)
+
+    def mc_mtus(work: list[tuple[str, int]]) -> None:
+        for name, mtu in work:
+            mc.link_set_mtu(index[name], mtu)
+
+    def ipr_gets(work: list[str]) -> None:
+        for name in work:
+            ipr.link_get(name)
+
+    def mc_gets(work: list[str]) -> None:
+        for name in work:
+            mc.link_get(index[name])
+
     # (key, row, rawnl(work), minimal(work), cleanup(work), work)
     cases: list[tuple[str, str, Callable[[Any], object], Callable[[Any], object], Callable[[Any], object], Any]] = [
-        (
-            "f", "f",
-            lambda w: [ipr.addr_add(link, addr) for link, addr in w],
-            lambda w: [mc.addr_add(index[link], addr) for link, addr in w],
-            b.del_addrs, addrs,
-        ),
-        (
-            "g", "g",
-            lambda w: [ipr.route_add(dst, gateway=GATEWAY, table=table) for dst, table in w],
-            lambda w: [mc.route_add(dst, GATEWAY, table) for dst, table in w],
-            b.del_routes, routes,
-        ),
-        (
-            "h", "h",
-            lambda w: [ipr.link_set(name, mtu=mtu) for name, mtu in w],
-            lambda w: [mc.link_set_mtu(index[name], mtu) for name, mtu in w],
-            lambda w: reset_mtu(), mtus,
-        ),
-        (
-            "i", "i",
-            lambda w: [ipr.link_get(name) for name in w],
-            lambda w: [mc.link_get(index[name]) for name in w],
-            lambda w: None, names,
-        ),
+        ("f", "f", ipr_addrs, mc_addrs, b.del_addrs, addrs),
+        ("g", "g", ipr_routes, mc_routes, b.del_routes, routes),
+        ("h", "h", ipr_mtus, mc_mtus, lambda w: reset_mtu(), mtus),
+        ("i", "i", ipr_gets, mc_gets, lambda w: None, names),
         ("j", "j-addr", batch_addrs, mc_batch_addrs, b.del_addrs, addrs),
         ("j", "j-route", batch_routes, mc_batch_routes, b.del_routes, routes),
     ]  # fmt: skip
@@ -689,7 +701,10 @@ def round_list(ns_name: str, rnd: int, out: Round, repeats: int = 3) -> None:
             assert [link.name for link in ipr.links()] == [r[0] for r in decode_links(mc.dump_links())]
             samples: dict[str, list[Sample]] = {"rawnl": [], "minimal": []}
             for rep in range(repeats):
-                order = [("rawnl", ipr.links), ("minimal", lambda: decode_links(mc.dump_links()))]
+                order: list[tuple[str, Callable[[], object]]] = [
+                    ("rawnl", ipr.links),
+                    ("minimal", lambda: decode_links(mc.dump_links())),
+                ]
                 if (rnd + rep) % 2:
                     order.reverse()
                 for tool, fn in order:
@@ -747,7 +762,7 @@ class SyscallTimer:
 
         methods = {name: timed("send", getattr(real, name)) for name in SENDS}
         methods.update({name: timed("recv", getattr(real, name)) for name in RECVS})
-        _socket.socket = type("TimedSocket", (real,), methods)  # type: ignore[misc]
+        _socket.socket = type("TimedSocket", (real,), methods)  # type: ignore[misc,assignment]
         try:
             yield
         finally:
