@@ -212,6 +212,15 @@ class AttrType:
         every other value (and every error) to ``general``."""
         return general
 
+    def packed(self, family: int) -> tuple[str, str] | None:
+        """For the compiled encoders of message shapes (:mod:`rawnl.wire.message`): in a message
+        of ``family``, the ``struct`` codes of this attribute's payload and padding when its
+        common values have one fixed size, and a Python test over ``{v}`` (the value) true only
+        for values those codes write exactly as :meth:`putter` does.  A value failing the test,
+        or refused by ``struct``, goes to :meth:`putter` (for its bytes or its error).  ``None``:
+        no fixed size (the default)."""
+        return None
+
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
         cls._dynamic_bits = cls.type_bits is not AttrType.type_bits
@@ -296,6 +305,13 @@ class _Scalar(AttrType):
 
         return put_int
 
+    def packed(self, family: int) -> tuple[str, str] | None:
+        # Exactly an int (not a bool, not an __index__ object): struct refuses it out of range
+        # as put_int does, with the standard sizes of "=" codes.
+        if self.code is None:
+            return None
+        return self.code + "x" * (align4(self.size) - self.size), "{v}.__class__ is int"
+
 
 class _Uint(AttrType):
     """``NLA_UINT``: an unsigned integer sent as 4 or 8 bytes (8 only when it does not fit in 4)."""
@@ -336,6 +352,9 @@ class _Flag(AttrType):
         if value is not True:
             raise ValueError(f"a flag attribute takes True (omit it for false), not {value!r}")
         return b""
+
+    def packed(self, family: int) -> tuple[str, str] | None:
+        return "", "{v} is True"
 
 
 class _String(AttrType):
@@ -433,6 +452,13 @@ class _IPAddr(AttrType):
 
         return put_address
 
+    def packed(self, family: int) -> tuple[str, str] | None:
+        # Packed bytes (what the request builders pass) of the family's address size.
+        size = _ADDRESS_SIZE.get(family)
+        if size is None:
+            return None
+        return f"{size}s", f"{{v}}.__class__ is bytes and len({{v}}) == {size}"
+
     def encode(self, value: Any, siblings: Mapping[AttrKey, Any]) -> bytes:
         packed = getattr(value, "packed", None)
         if isinstance(packed, bytes):
@@ -445,6 +471,9 @@ class _IPAddr(AttrType):
             return value
         raise TypeError(f"an address attribute takes an ipaddress object or str, not {type(value).__name__}")
 
+
+#: AF_INET, AF_INET6 -> their address size (for :meth:`_IPAddr.packed`)
+_ADDRESS_SIZE = {2: 4, 10: 16}
 
 _IPADDRESS: Any = None
 
