@@ -338,10 +338,11 @@ class _Shapes:
 
     A shape's encoder writes ``nlmsghdr``, the fixed struct and every attribute (header, value,
     padding) with one ``struct`` call, after testing each value's type and size; it returns
-    ``None`` for anything else (a value of another type, one ``struct`` refuses), and the
-    message's generic ``encode`` then gives the bytes or the error, so the output and the errors
-    are the generic encoder's (``tests/test_codec_encode.py`` holds it to that).  This is what
-    a batch of 1,000 ``addr_add`` or ``route_add`` runs per request (~0.4 us instead of ~1.2).
+    ``None`` for anything else (a value of another type, a field ``struct`` refuses or whose
+    ``__index__`` raises), and the message's generic ``encode`` then gives the bytes or the
+    error, so the output and the errors are the generic encoder's (``tests/test_encode_shapes.py``
+    holds it to that).  A batch of ``addr_add`` or ``route_add`` runs this per request: ~0.4 us
+    for the encoder, ~0.9 us for ``encode`` whole, against ~1.2 and ~1.5 us generic.
 
     ``encoders`` maps a shape to its encoder, or to ``None`` when it has no fixed layout; a shape
     is compiled when seen the second time (``compile`` costs ~0.1 ms: a one-off request does not
@@ -413,10 +414,10 @@ class _Shapes:
             "        return None\n"
             "    try:\n"
             f"        return _pack({struct.calcsize(fmt)}, self.type, {', '.join(args)})\n"
-            "    except _struct_error:\n"
-            "        return None\n"
+            "    except Exception:\n"  # refused by struct, or an __index__ that raised: the
+            "        return None\n"  # generic encoder raises it, or the error it meets first
         )
-        env = {"_pack": struct.Struct(fmt).pack, "_struct_error": struct.error}
+        env = {"_pack": struct.Struct(fmt).pack}
         exec(compile(source, f"<rawnl {self.name} shape {shape!r}>", "exec"), env)
         return env["encoder"]
 
