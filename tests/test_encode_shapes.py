@@ -108,8 +108,7 @@ def messages(draw: st.DrawFn) -> tuple[Message, Any, Any, Any]:
 
 def fitting_value(spec: Any, family: int) -> st.SearchStrategy[Any]:
     """Values a row's compiled layout takes (and, one time in ten, anything)."""
-    codes, _ = spec.type.packed(family)
-    code = codes.rstrip("x")
+    code = spec.type.packed(family).codes.rstrip("x")
     if not code:
         good: st.SearchStrategy[Any] = st.just(True)
     elif code.endswith("s"):
@@ -198,6 +197,25 @@ def test_bytes_laid_out_as_the_kernel_reads_them() -> None:
     local = ipaddress.IPv4Address("198.51.100.9").packed
     body = struct.pack("=BBBBI", 2, 32, 0, 0, 7) + struct.pack("=HH", 8, 2) + local + struct.pack("=HH", 8, 1) + local
     assert encoder(msg, 5, 6, 0) == struct.pack("=IHHII", 16 + len(body), 20, 5, 6, 0) + body
+
+
+@pytest.mark.parametrize(
+    ("family", "address"),
+    [(2, ipaddress.IPv4Address("198.51.100.7")), (10, ipaddress.IPv6Address("2001:db8::7"))],
+)
+def test_address_objects_of_the_family_are_compiled_too(family: int, address: Any) -> None:
+    msg = RouteMessage(family=family, dst_len=24, attrs={"RTA_DST": address, "RTA_TABLE": 1000})
+    encoder = RouteMessage._SHAPES.compile(shape_of(msg))
+    assert encoder is not None
+    data = encoder(msg, None, None, None)
+    assert data is not None
+    assert data == generic(msg, None, None, None)[1]
+    assert data[32 : 32 + len(address.packed)] == address.packed  # after nlmsghdr, rtmsg, RTA_DST's header
+    other = RouteMessage(family=12 - family, attrs={"RTA_DST": address, "RTA_TABLE": 1000})
+    other_encoder = RouteMessage._SHAPES.compile(shape_of(other))
+    assert other_encoder is not None
+    assert other_encoder(other, None, None, None) is None  # the other family's address: declined
+    assert other.encode() == generic(other, None, None, None)[1]
 
 
 @pytest.mark.parametrize(

@@ -59,6 +59,7 @@ __all__ = [
     "AttrType",
     "Attrs",
     "Level",
+    "Packed",
     "ScanContext",
     "Repeated",
     "align4",
@@ -212,13 +213,10 @@ class AttrType:
         every other value (and every error) to ``general``."""
         return general
 
-    def packed(self, family: int) -> tuple[str, str] | None:
-        """For the compiled encoders of message shapes (:mod:`rawnl.wire.message`): in a message
-        of ``family``, the ``struct`` codes of this attribute's payload and padding when its
-        common values have one fixed size, and a Python test over ``{v}`` (the value) true only
-        for values those codes write exactly as :meth:`putter` does.  A value failing the test,
-        or refused by ``struct``, goes to :meth:`putter` (for its bytes or its error).  ``None``:
-        no fixed size (the default)."""
+    def packed(self, family: int) -> Packed | None:
+        """For the compiled encoders of message shapes (:mod:`rawnl.wire.message`): how this
+        attribute's common values are written in a message of ``family`` when they have one
+        fixed size (see :class:`Packed`); ``None``: no fixed size (the default)."""
         return None
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
@@ -238,6 +236,24 @@ class AttrType:
 
     def __repr__(self) -> str:
         return f"<{self.label}>"
+
+
+class Packed:
+    """How an attribute's common values are written by a compiled shape encoder: ``codes``, the
+    ``struct`` codes of the payload and its padding (``""`` for none); ``test``, a Python
+    expression over ``{v}`` (the value) true only for values those codes write exactly as
+    :meth:`AttrType.putter` does; ``convert``, a statement run before the test that may replace
+    ``{v}`` by what the codes take (an address object by its packed bytes), with the globals it
+    names in ``names``.  A value failing the test, or one ``struct`` refuses, is left to the
+    generic encoder (for its bytes or its error)."""
+
+    __slots__ = ("codes", "convert", "names", "test")
+
+    def __init__(self, codes: str, test: str, convert: str = "", names: dict[str, Any] | None = None) -> None:
+        self.codes = codes
+        self.test = test
+        self.convert = convert
+        self.names = names or {}
 
 
 class _Binary(AttrType):
@@ -305,12 +321,12 @@ class _Scalar(AttrType):
 
         return put_int
 
-    def packed(self, family: int) -> tuple[str, str] | None:
+    def packed(self, family: int) -> Packed | None:
         # Exactly an int (not a bool, not an __index__ object): struct refuses it out of range
         # as put_int does, with the standard sizes of "=" codes.
         if self.code is None:
             return None
-        return self.code + "x" * (align4(self.size) - self.size), "{v}.__class__ is int"
+        return Packed(self.code + "x" * (align4(self.size) - self.size), "{v}.__class__ is int")
 
 
 class _Uint(AttrType):
@@ -353,8 +369,8 @@ class _Flag(AttrType):
             raise ValueError(f"a flag attribute takes True (omit it for false), not {value!r}")
         return b""
 
-    def packed(self, family: int) -> tuple[str, str] | None:
-        return "", "{v} is True"
+    def packed(self, family: int) -> Packed | None:
+        return Packed("", "{v} is True")
 
 
 class _String(AttrType):
@@ -452,12 +468,19 @@ class _IPAddr(AttrType):
 
         return put_address
 
-    def packed(self, family: int) -> tuple[str, str] | None:
-        # Packed bytes (what the request builders pass) of the family's address size.
+    def packed(self, family: int) -> Packed | None:
+        # Packed bytes (what the request builders pass) of the family's address size, and the
+        # family's exact ipaddress class, read as the shortcut reads it (its int, ``_ip``).
         size = _ADDRESS_SIZE.get(family)
         if size is None:
             return None
-        return f"{size}s", f"{{v}}.__class__ is bytes and len({{v}}) == {size}"
+        test = f"{{v}}.__class__ is bytes and len({{v}}) == {size}"
+        cls = ipaddress_module().IPv4Address if size == 4 else ipaddress_module().IPv6Address
+        if not hasattr(cls(0), "_ip"):  # pragma: no cover - as in shortcut()
+            return Packed(f"{size}s", test)
+        name = f"_{cls.__name__}"
+        convert = f"if {{v}}.__class__ is {name}: {{v}} = {{v}}._ip.to_bytes({size}, 'big')"
+        return Packed(f"{size}s", test, convert, {name: cls})
 
     def encode(self, value: Any, siblings: Mapping[AttrKey, Any]) -> bytes:
         packed = getattr(value, "packed", None)

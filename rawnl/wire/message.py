@@ -50,7 +50,7 @@ if TYPE_CHECKING:
     from collections.abc import Mapping
     from typing import Any, ClassVar
 
-    from .codec import AttrKey
+    from .codec import AttrKey, Packed
 
 __all__ = [
     "NLMSGERR",
@@ -334,7 +334,8 @@ def _decode(cls, data, mtype, flags, seq, pid):
 class _Shapes:
     """The compiled encoders of one message class, one per *shape*: the family and the
     attribute names, in order, of a request whose attributes all have a fixed size in that
-    family (:meth:`rawnl.wire.codec.AttrType.packed`: ints, flags, addresses as packed bytes).
+    family (:meth:`rawnl.wire.codec.AttrType.packed`: ints, flags, addresses as packed bytes or
+    ``ipaddress`` objects).
 
     A shape's encoder writes ``nlmsghdr``, the fixed struct and every attribute (header, value,
     padding) with one ``struct`` call, after testing each value's type and size; it returns
@@ -377,9 +378,9 @@ class _Shapes:
         encoder = encoders[shape] = self.compile(shape)
         return encoder
 
-    def layout(self, shape: tuple[Any, ...]) -> list[tuple[str, int, int, str]] | None:
-        """``(struct codes, attribute length, attribute type, test)`` per attribute of ``shape``,
-        or ``None`` if one has no fixed size."""
+    def layout(self, shape: tuple[Any, ...]) -> list[tuple[int, int, Packed]] | None:
+        """``(attribute length, attribute type, how its value is packed)`` per attribute of
+        ``shape``, or ``None`` if one has no fixed size."""
         family, *names = shape
         by_name = self.table.by_name
         out = []
@@ -390,8 +391,8 @@ class _Shapes:
             packed = spec.type.packed(family)
             if packed is None:
                 return None
-            codes, test = packed
-            out.append((codes, 4 + struct.calcsize("=" + codes.rstrip("x")), spec.number | spec.type.flags, test))
+            length = 4 + struct.calcsize("=" + packed.codes.rstrip("x"))
+            out.append((length, spec.number | spec.type.flags, packed))
         return out
 
     def compile(self, shape: tuple[Any, ...]) -> Any:
@@ -399,25 +400,32 @@ class _Shapes:
         layout = self.layout(shape)
         if layout is None:
             return None
-        fmt = self.head + "".join("HH" + codes for codes, _, _, _ in layout)
+        fmt = self.head + "".join("HH" + packed.codes for _, _, packed in layout)
+        env: dict[str, Any] = {"_pack": struct.Struct(fmt).pack}
         values = [f"v{i}" for i in range(len(layout))]
-        tests = " and ".join(test.format(v=v) for v, (_, _, _, test) in zip(values, layout, strict=True)) or "True"
+        lines = [f"    {', '.join(values)}, = self.attrs.values()"] if values else []
+        tests = []
         args = ["self.flags if flags is None else flags", "self.seq if seq is None else seq",
                 "self.pid if pid is None else pid", *(f"self.{f}" for f in self.fields)]  # fmt: skip
-        for v, (codes, length, number, _) in zip(values, layout, strict=True):
-            args += [str(length), str(number)] + ([v] if codes.rstrip("x") else [])
-        unpack = f"    {', '.join(values)}, = self.attrs.values()\n" if values else ""
-        source = (
-            "def encoder(self, flags, seq, pid):\n"
-            f"{unpack}"
-            f"    if not ({tests}):\n"
-            "        return None\n"
-            "    try:\n"
-            f"        return _pack({struct.calcsize(fmt)}, self.type, {', '.join(args)})\n"
-            "    except Exception:\n"  # refused by struct, or an __index__ that raised: the
-            "        return None\n"  # generic encoder raises it, or the error it meets first
+        for v, (length, number, packed) in zip(values, layout, strict=True):
+            if packed.convert:
+                lines.append("    " + packed.convert.format(v=v))
+                env.update(packed.names)
+            tests.append(packed.test.format(v=v))
+            args += [str(length), str(number)] + ([v] if packed.codes.rstrip("x") else [])
+        source = "\n".join(
+            [
+                "def encoder(self, flags, seq, pid):",
+                *lines,
+                f"    if not ({' and '.join(tests) or 'True'}):",
+                "        return None",
+                "    try:",
+                f"        return _pack({struct.calcsize(fmt)}, self.type, {', '.join(args)})",
+                "    except Exception:",  # refused by struct, or an __index__ that raised: the
+                "        return None",  # generic encoder raises it, or the error it meets first
+                "",
+            ]
         )
-        env = {"_pack": struct.Struct(fmt).pack}
         exec(compile(source, f"<rawnl {self.name} shape {shape!r}>", "exec"), env)
         return env["encoder"]
 
