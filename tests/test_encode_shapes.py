@@ -250,3 +250,8 @@ def test_a_shape_is_compiled_when_seen_again_and_shapes_are_bounded(monkeypatch:
     for _ in range(2):
         assert shapes.learn((2, "RTA_TABLE"), msg) is None  # full: nothing more is kept
     assert (2, "RTA_TABLE") not in shapes.encoders
+    assert (2, "RTA_TABLE") not in shapes.seen
+    fresh = _Shapes("RouteMessage", "=IHHIIBBBBBBBBI", RouteMessage.FIELDS, RouteMessage.TABLE)
+    for name in ("RTA_TABLE", "RTA_OIF", "RTA_IIF"):
+        fresh.learn((2, name), msg)
+    assert len(fresh.seen) == 2  # shapes seen once are bounded too

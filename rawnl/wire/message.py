@@ -347,8 +347,8 @@ class _Shapes:
 
     ``encoders`` maps a shape to its encoder, or to ``None`` when it has no fixed layout; a shape
     is compiled when seen the second time (``compile`` costs ~0.1 ms: a one-off request does not
-    pay it), and at most ``LIMIT`` shapes are kept per class (raw attribute keys could make any
-    number of them).
+    pay it), and at most ``LIMIT`` shapes are kept per class, and as many seen once (raw attribute
+    keys could make any number of them).
     """
 
     LIMIT = 256
@@ -367,16 +367,18 @@ class _Shapes:
         """The encoder of ``shape`` (``(family, *names)``) when it is known or due to be compiled
         (``msg`` is a message of that shape), else ``None``."""
         encoders = self.encoders
+        seen = self.seen
         if len(encoders) >= self.LIMIT:
             return None
-        if shape not in self.seen:
-            self.seen[shape] = 1
-            if self.layout(shape) is None:
-                encoders[shape] = None
-            return None
-        del self.seen[shape]
-        encoder = encoders[shape] = self.compile(shape)
-        return encoder
+        if shape in seen:
+            del seen[shape]
+            encoder = encoders[shape] = self.compile(shape)
+            return encoder
+        if self.layout(shape) is None:
+            encoders[shape] = None
+        elif len(seen) < self.LIMIT:
+            seen[shape] = 1
+        return None
 
     def layout(self, shape: tuple[Any, ...]) -> list[tuple[int, int, Packed]] | None:
         """``(attribute length, attribute type, how its value is packed)`` per attribute of
