@@ -217,7 +217,7 @@ class Batch(_Changes):
             outcomes = self._ipr.sock.batch(self._msgs)
         finally:
             self._release()
-        results: list[NetlinkError | None] = [None if outcome.__class__ is list else outcome for outcome in outcomes]  # type: ignore[misc]
+        results = [outcome if isinstance(outcome, NetlinkError) else None for outcome in outcomes]
         calls = self._calls
         for i, result in enumerate(results):
             if result is not None:
