@@ -218,10 +218,11 @@ class Batch(_Changes):
         finally:
             self._release()
         results = [outcome if isinstance(outcome, NetlinkError) else None for outcome in outcomes]
-        calls = self._calls
-        for i, result in enumerate(results):
-            if result is not None:
-                result.operation = describe(*calls[i])
+        if any(results):
+            calls = self._calls
+            for i, result in enumerate(results):
+                if result is not None:
+                    result.operation = describe(*calls[i])
         self.results = results
         return results
 
