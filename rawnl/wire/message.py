@@ -370,8 +370,7 @@ class _Shapes:
         seen = self.seen
         if len(encoders) >= self.LIMIT:
             return None
-        if shape in seen:
-            del seen[shape]
+        if seen.pop(shape, None) is not None:  # (pop: threads may race here; both compile)
             encoder = encoders[shape] = self.compile(shape)
             return encoder
         if self.layout(shape) is None:
