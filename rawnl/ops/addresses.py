@@ -50,7 +50,6 @@ def _addr(
     flags: int,
     link: LinkRef,
     address_with_prefix: object,
-    *,
     peer: object,
     broadcast: object,
     scope: object,
@@ -59,6 +58,17 @@ def _addr(
     refs: list[LinkName | NetnsRef] = []
     index = link_index(link, "link", refs)
     family, local, prefixlen = v.prefix(address_with_prefix, "address")
+    if peer is None and broadcast is None and scope is None and addr_flags == 0 and type(addr_flags) is int:
+        # the common request, with fewer steps (the general path below makes the same message)
+        msg = AddressMessage(
+            type=mtype,
+            flags=flags,
+            family=family,
+            prefixlen=prefixlen,
+            index=index,
+            attrs={"IFA_LOCAL": local, "IFA_ADDRESS": local},
+        )
+        return Request(msg, tuple(refs)) if refs else Request(msg)
     attrs: dict[AttrKey, Any] = {"IFA_LOCAL": local}
     if peer is not None:
         attrs["IFA_ADDRESS"] = v.address(peer, "peer", family)[1]
@@ -101,16 +111,14 @@ def addr_add(
     (family, prefix length, the flags when they fit in 8 bits, scope, index), then ``IFA_LOCAL``,
     ``IFA_ADDRESS`` (the peer, else the address itself), ``IFA_BROADCAST``, ``IFA_FLAGS`` (flags
     above 8 bits).  EEXIST if the address is already there."""
-    return _addr(
-        RTM_NEWADDR, CREATE, link, address_with_prefix, peer=peer, broadcast=broadcast, scope=scope, addr_flags=flags
-    )
+    return _addr(RTM_NEWADDR, CREATE, link, address_with_prefix, peer, broadcast, scope, flags)
 
 
 def addr_del(link: LinkRef, address_with_prefix: str, *, peer: str | IPAddress | None = None) -> Request:
     """Remove an address from ``link`` (a name or an index).  Equivalent to ``ip addr del
     ADDRESS/LEN dev LINK``; sends RTM_DELADDR, NLM_F_REQUEST|NLM_F_ACK, ifaddrmsg (family, prefix
     length, index), ``IFA_LOCAL``, ``IFA_ADDRESS``.  EADDRNOTAVAIL if it is not there."""
-    return _addr(RTM_DELADDR, ACK, link, address_with_prefix, peer=peer, broadcast=None, scope=None, addr_flags=0)
+    return _addr(RTM_DELADDR, ACK, link, address_with_prefix, peer, None, None, 0)
 
 
 def addr_dump(*, link: LinkRef | None = None, family: int | None = None) -> Request:
