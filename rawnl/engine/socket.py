@@ -20,7 +20,7 @@ import _socket
 import _struct
 import _thread
 import sys
-from errno import EMSGSIZE, ENOBUFS, ENOPROTOOPT, EPERM
+from errno import ENOBUFS, ENOPROTOOPT, EPERM
 
 from rawnl._record import Record
 from rawnl.errors import BatchOverrunError, DecodeError, DumpInterrupted, NetlinkError
@@ -46,12 +46,12 @@ from rawnl.wire.uapi import (
     NLM_F_REQUEST,
     NLMSG_DONE,
     NLMSG_ERROR,
+    SIOCGIFINDEX,
     SO_RCVBUF,
     SO_RCVBUFFORCE,
     SO_SNDBUF,
     SO_SNDBUFFORCE,
     SOCK_CLOEXEC,
-    SIOCGIFINDEX,
     SOCK_RAW,
     SOL_NETLINK,
     SOL_SOCKET,
@@ -89,6 +89,14 @@ _EXT_ACK_ROOM = 4096
 _pack_ifreq = _struct.Struct("=16s24x").pack
 _unpack_index = _struct.Struct("=16xi20x").unpack
 _ioctl: Any = None  # fcntl.ioctl, imported on first use (see NetlinkSocket.ifindex)
+
+
+class _Acked(bytes):
+    """The type of ``_ACKED``: an object no datagram's bytes can be (``is`` tells it apart)."""
+
+
+#: What ``_recv_sized`` returns for a datagram that is exactly the awaited ACK (no bytes copied).
+_ACKED = _Acked()
 
 
 class Overrun(Record):
@@ -331,15 +339,16 @@ class NetlinkSocket:
         while True:
             try:
                 if sized:
-                    buf = self._recv_sized(seq, port)
-                    if buf is None:  # a GET's reply was cut: ask again, into a larger buffer
+                    got = self._recv_sized(seq, port)
+                    if got is None:  # a GET's reply was cut: ask again, into a larger buffer
                         seq = self._seq = (self._seq % 0xFFFFFFFF) + 1
                         data = msg.encode(flags=msg.flags | NLM_F_REQUEST | flags, seq=seq, pid=0)
                         self._sock.send(data)
                         replies = []
                         continue
-                    if type(buf) is int:  # the common case, read by _recv_sized: our ACK
+                    if got is _ACKED:  # the common case, read by _recv_sized: our ACK
                         return replies
+                    buf = got
                     groups = 0
                 else:
                     buf, groups = self._recv()
@@ -374,9 +383,9 @@ class NetlinkSocket:
             if done:
                 return replies
 
-    def _recv_sized(self, seq: int, port: int) -> bytes | int | None:
+    def _recv_sized(self, seq: int, port: int) -> bytes | None:
         """One datagram from the kernel, read by one ``recvfrom_into`` into the request path's
-        buffer (see ``_request`` for when nothing can be cut off): ``0`` when it is exactly the
+        buffer (see ``_request`` for when nothing can be cut off): ``_ACKED`` when it is exactly the
         ACK of request ``seq`` (checked by :func:`ack_only`), ``None`` when it is a reply to
         ``seq`` too long for the buffer (which then grows to fit it), else its bytes.  A cut
         datagram that is not ours (a stale answer to an earlier request) is dropped."""
@@ -389,7 +398,7 @@ class NetlinkSocket:
                 self.dropped += 1
                 continue
             if n == 36 and not groups and ack_only(buf, seq, port):
-                return 0
+                return _ACKED
             if n <= size:
                 return bytes(buf[:n])
             if n >= 16 and _unpack_hdr(buf, 0)[3:] == (seq, port):
@@ -666,7 +675,7 @@ def ack_only(buf: bytes | bytearray, seq: int, port: int) -> bool:
     where the decoder would return an ``ErrorMessage`` with ``error`` 0 for ``(seq, port)`` and
     nothing else (``tests/test_ack_fast_path.py`` checks both agree on every shape)."""
     length, mtype, flags, mseq, mpid, error, echoed = _unpack_ack(buf, 0)
-    return (
+    ok: bool = (
         length == 36
         and mtype == NLMSG_ERROR
         and error == 0
@@ -674,6 +683,7 @@ def ack_only(buf: bytes | bytearray, seq: int, port: int) -> bool:
         and mpid == port
         and (flags & NLM_F_CAPPED != 0 or echoed == 16)  # the echo: a capped header, or all of it
     )
+    return ok
 
 
 def _read_events(data: bytes) -> Iterator[Message | Malformed]:

@@ -50,6 +50,7 @@ def _addr(
     flags: int,
     link: LinkRef,
     address_with_prefix: object,
+    *,
     peer: object,
     broadcast: object,
     scope: object,
@@ -111,14 +112,16 @@ def addr_add(
     (family, prefix length, the flags when they fit in 8 bits, scope, index), then ``IFA_LOCAL``,
     ``IFA_ADDRESS`` (the peer, else the address itself), ``IFA_BROADCAST``, ``IFA_FLAGS`` (flags
     above 8 bits).  EEXIST if the address is already there."""
-    return _addr(RTM_NEWADDR, CREATE, link, address_with_prefix, peer, broadcast, scope, flags)
+    return _addr(
+        RTM_NEWADDR, CREATE, link, address_with_prefix, peer=peer, broadcast=broadcast, scope=scope, addr_flags=flags
+    )
 
 
 def addr_del(link: LinkRef, address_with_prefix: str, *, peer: str | IPAddress | None = None) -> Request:
     """Remove an address from ``link`` (a name or an index).  Equivalent to ``ip addr del
     ADDRESS/LEN dev LINK``; sends RTM_DELADDR, NLM_F_REQUEST|NLM_F_ACK, ifaddrmsg (family, prefix
     length, index), ``IFA_LOCAL``, ``IFA_ADDRESS``.  EADDRNOTAVAIL if it is not there."""
-    return _addr(RTM_DELADDR, ACK, link, address_with_prefix, peer, None, None, 0)
+    return _addr(RTM_DELADDR, ACK, link, address_with_prefix, peer=peer, broadcast=None, scope=None, addr_flags=0)
 
 
 def addr_dump(*, link: LinkRef | None = None, family: int | None = None) -> Request:
