@@ -60,15 +60,16 @@ def _addr(
     index = link_index(link, "link", refs)
     family, local, prefixlen = v.prefix(address_with_prefix, "address")
     if peer is None and broadcast is None and scope is None and addr_flags == 0 and type(addr_flags) is int:
-        # the common request, with fewer steps (the general path below makes the same message)
-        msg = AddressMessage(
-            type=mtype,
-            flags=flags,
-            family=family,
-            prefixlen=prefixlen,
-            index=index,
-            attrs={"IFA_LOCAL": local, "IFA_ADDRESS": local},
-        )
+        # The common request, with fewer steps: the general path below makes the same message
+        # (tests/test_validate_fast.py), and the fields are set without the keyword __init__.
+        msg: AddressMessage = _new(AddressMessage)
+        msg.type = mtype
+        msg.flags = flags
+        msg.seq = msg.pid = msg.addr_flags = msg.scope = 0
+        msg.family = family
+        msg.prefixlen = prefixlen
+        msg.index = index
+        msg.attrs = {"IFA_LOCAL": local, "IFA_ADDRESS": local}
         return Request(msg, tuple(refs)) if refs else Request(msg)
     attrs: dict[AttrKey, Any] = {"IFA_LOCAL": local}
     if peer is not None:

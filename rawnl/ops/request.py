@@ -58,6 +58,7 @@ __all__ = [
     "Queries",
     "Request",
     "link_index",
+    "link_ref",
     "netns_fd",
     "operation",
     "reading",
@@ -155,9 +156,22 @@ class Request(Record):
         return self.msg.encode(flags=flags, seq=seq, pid=pid)
 
 
-#: Link names :func:`link_index` has checked (a pure check of the string: valid once, valid
+#: Link names :func:`link_ref` has found valid (a check of the string alone: valid once, valid
 #: always), so a name used again is not checked again; bounded.
 _CHECKED_NAMES: set[str] = set()
+
+
+def link_ref(value: object, arg: str) -> tuple[int, str | None]:
+    """:func:`rawnl.ops.validate.link_ref`: ``(index, None)`` or ``(0, name)``, a name seen
+    valid before taken at once."""
+    if type(value) is str and value in _CHECKED_NAMES:
+        return 0, value
+    index, name = v.link_ref(value, arg)
+    if name is not None:
+        if len(_CHECKED_NAMES) >= 4096:
+            _CHECKED_NAMES.clear()
+        _CHECKED_NAMES.add(name)
+    return index, name
 
 
 def link_index(value: object, arg: str, refs: list[LinkName | NetnsRef]) -> int:
@@ -165,16 +179,9 @@ def link_index(value: object, arg: str, refs: list[LinkName | NetnsRef]) -> int:
     becomes a :class:`LinkName` (added to ``refs``), which stands for the index."""
     if type(value) is int and 0 < value <= 0x7FFFFFFF:  # the common case, kept short
         return value
-    if type(value) is str and value in _CHECKED_NAMES:
-        ref = LinkName(value, arg)
-        refs.append(ref)
-        return ref
-    index, name = v.link_ref(value, arg)
+    index, name = link_ref(value, arg)
     if name is None:
         return index
-    if len(_CHECKED_NAMES) >= 4096:
-        _CHECKED_NAMES.clear()
-    _CHECKED_NAMES.add(name)
     ref = LinkName(name, arg)
     refs.append(ref)
     return ref
