@@ -422,7 +422,9 @@ class NetlinkSocket:
             from fcntl import ioctl
 
             _ioctl = ioctl
-        index: int = _unpack_index(_ioctl(self._sock.fileno(), SIOCGIFINDEX, _pack_ifreq(name.encode())))[0]
+        ifreq = bytearray(_pack_ifreq(name.encode()))  # a buffer of its own: threads may share the socket
+        _ioctl(self._sock.fileno(), SIOCGIFINDEX, ifreq, True)  # written in place (the cheaper way)
+        index: int = _unpack_index(ifreq)[0]
         return index
 
     # ------------------------------------------------------------------ dumps

@@ -30,7 +30,7 @@ from rawnl.wire.uapi import RTM_GETLINK, SIOCGSKNS
 from . import addresses, link_kinds, links, routes
 from . import validate as v
 from .links import link_get
-from .request import Request, describe, release
+from .request import LinkName, Request, describe, release
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -103,6 +103,11 @@ class IPRoute(
     def _submit(self, req: Request, name: str, args: tuple[Any, ...]) -> None:
         refs = req.refs
         if not refs:
+            self.sock.request(req.msg)
+            return
+        if len(refs) == 1 and type(refs[0]) is LinkName:  # one link by name: nothing to release
+            ref = refs[0]
+            ref.index = self._index_of(ref.name, ref.arg)
             self.sock.request(req.msg)
             return
         self.resolve(refs)
