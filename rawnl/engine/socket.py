@@ -2,7 +2,9 @@
 and events.
 
 The receive loop follows iproute2's: each datagram is sized with ``MSG_PEEK | MSG_TRUNC`` before it
-is read (a dump datagram can exceed 32 KB and nothing may be silently truncated); a datagram whose
+is read (a dump datagram can exceed 32 KB and nothing may be silently truncated), except on the
+request path where a cut cannot lose anything (a change's ACK, a GET, which is asked again if its
+reply did not fit: see ``_request``), read with one ``recvfrom_into``; a datagram whose
 sender is not the kernel (``nl_pid != 0``) is dropped, since any local process can send to our
 port; a reply counts only when its sequence number and port id are ours, and anything else is
 consumed and dropped (or, on a subscribed socket, kept as an event, up to ``event_queue`` of them).
