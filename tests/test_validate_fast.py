@@ -121,3 +121,32 @@ def test_link_messages_equal_the_init_made_ones(req: Any) -> None:
     assert req.msg == rebuilt(req.msg)
     if not req.refs:
         assert req.encode(seq=5) == rebuilt(req.msg).encode(seq=5)
+
+
+@pytest.mark.parametrize(
+    ("value", "ok"),
+    [(0, True), (1, True), (2**32 - 1, True), (2**32, False), (-1, False), (True, False), (1.0, False), ("1", False)],
+)
+def test_int_shortcut_keeps_the_checks(value: object, ok: bool) -> None:
+    """An exact int in range is returned as it is; everything else takes the checking path
+    (bools and floats refused, the range named)."""
+    if ok:
+        assert v.u32(value, "x") == value
+        assert type(v.u32(value, "x")) is int
+    else:
+        with pytest.raises(ValueError, match=r"^x must be"):
+            v.u32(value, "x")
+
+
+def test_int_subclasses_become_plain_ints() -> None:
+    import enum
+
+    class Table(enum.IntEnum):
+        MINE = 100
+
+    assert type(v.u32(Table.MINE, "x")) is int
+    assert type(v.table(Table.MINE)) is int
+    assert v.table(100) == 100
+    assert v.table("main") == 254
+    with pytest.raises(ValueError, match="table must be between 1"):
+        v.table(0)

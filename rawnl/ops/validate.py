@@ -77,6 +77,8 @@ SCOPE_NAMES = {
 
 
 def _int(value: object, arg: str, lo: int, hi: int) -> int:
+    if value.__class__ is int and lo <= value <= hi:  # the common case
+        return value
     if isinstance(value, bool) or not isinstance(value, int):
         raise ValueError(f"{arg} must be an int, not {type(value).__name__} {value!r}")
     if not lo <= value <= hi:
@@ -301,6 +303,8 @@ def network(value: object, arg: str = "dst") -> tuple[int | None, bytes | None, 
 
 def table(value: object, arg: str = "table") -> int:
     """A route table: 1 to 2**32-1, or ``'main'``, ``'local'``, ``'default'``."""
+    if value.__class__ is int and 0 < value <= _U32_MAX:  # the common case
+        return value
     if isinstance(value, str):
         number = TABLE_NAMES.get(value)
         if number is None:
