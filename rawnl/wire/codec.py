@@ -59,6 +59,7 @@ __all__ = [
     "AttrType",
     "Attrs",
     "Level",
+    "Picker",
     "ScanContext",
     "Repeated",
     "align4",
@@ -80,6 +81,7 @@ _pack_nla = NLA_HDR.pack
 _unpack_nla = NLA_HDR.unpack_from
 
 _PAD = (b"", b"\0\0\0", b"\0\0", b"\0")
+_new = object.__new__
 
 if TYPE_CHECKING:
     #: An attribute key: the kernel's name for a known attribute, or the raw 16-bit type (flags
@@ -776,7 +778,7 @@ class Selected(AttrType):
 class Level:
     """The scanned layout of one attribute region: where each attribute's payload lies."""
 
-    __slots__ = ("end", "entries", "headers", "pickers", "start", "table")
+    __slots__ = ("end", "entries", "headers", "pickers", "readers", "start", "table")
 
     def __init__(self, table: AttrTable, start: int, end: int) -> None:
         self.table = table
@@ -786,8 +788,11 @@ class Level:
         self.entries: dict[AttrKey, tuple[int, int, AttrType, Any]] = {}
         #: key -> offset of the attribute's header (to name an extended-ack offset)
         self.headers: dict[int, AttrKey] = {}
-        #: compiled readers for :func:`pick`, by the keys they read
-        self.pickers: dict[tuple[AttrKey | tuple[AttrKey, ...], ...], Callable[[bytes], tuple[Any, ...]]] = {}
+        #: compiled readers for :func:`pick` / :class:`Picker`, by the keys (or the Picker) they read
+        self.pickers: dict[object, Callable[[bytes], tuple[Any, ...]]] = {}
+        #: key -> ``read(data)`` of an immutable value (see :func:`_value_reader`), filled in by
+        #: :class:`Attrs` as keys are first read in this layout
+        self.readers: dict[AttrKey, Callable[[bytes], Any]] = {}
 
 
 def _kind_reader(
@@ -912,24 +917,37 @@ class Attrs(_AttrsBase):
         self._values: dict[AttrKey, Any] | None = None
 
     def __getitem__(self, key: AttrKey) -> Any:
-        values = self._values
-        if values is None:
-            values = self._values = {}
-        elif key in values:
-            return values[key]
-        start, end, typ, sub = self._level.entries[key]
-        value = values[key] = typ.decode(self._data, start, end, sub)
-        return value
+        # An integer, string or MAC is read straight from the bytes by a function kept with the
+        # layout (cheaper than caching it); anything else is decoded once and cached.
+        read = self._level.readers.get(key)
+        if read is not None:
+            return read(self._data)
+        return self._decode(key, _MISSING)
 
     def get(self, key: AttrKey, default: Any = None) -> Any:
+        read = self._level.readers.get(key)
+        if read is not None:
+            return read(self._data)
+        return self._decode(key, default)
+
+    def _decode(self, key: AttrKey, default: Any) -> Any:
+        """The value of ``key`` the first time it is read in this layout, or a value that is
+        cached (``default``, or ``KeyError`` when that is ``_MISSING``, for a key not held)."""
         values = self._values
         if values is None:
             values = self._values = {}
         elif key in values:
             return values[key]
-        entry = self._level.entries.get(key)
+        level = self._level
+        entry = level.entries.get(key)
         if entry is None:
+            if default is _MISSING:
+                raise KeyError(key)
             return default
+        read = _value_reader(*entry)
+        if read is not None:
+            level.readers[key] = read
+            return read(self._data)
         value = values[key] = entry[2].decode(self._data, entry[0], entry[1], entry[3])
         return value
 
@@ -970,6 +988,35 @@ class Attrs(_AttrsBase):
     __hash__ = None  # type: ignore[assignment]
 
 
+_MISSING: Any = object()  # Attrs._decode's default for [key]: raise KeyError
+
+
+def _value_reader(start: int, end: int, typ: AttrType, sub: Any) -> Callable[[bytes], Any] | None:
+    """``read(data)``: the value at ``data[start:end]`` of a fixed-size integer, a string or a
+    MAC (the same value ``typ.decode`` gives), else ``None``.  Used for a layout, whose offsets
+    hold for every buffer that reuses it."""
+    if type(typ) is _Scalar:
+        unpack = typ._unpack
+
+        def read_int(data: bytes) -> Any:
+            return unpack(data, start)[0]
+
+        return read_int
+    if typ is STRING:
+
+        def read_str(data: bytes) -> Any:
+            return data[start:end].partition(b"\0")[0].decode("utf-8", "surrogateescape")
+
+        return read_str
+    if typ is MAC:
+
+        def read_mac(data: bytes) -> Any:
+            return data[start:end].hex(":")
+
+        return read_mac
+    return None
+
+
 def _plain(value: Any) -> Any:
     if type(value) is Attrs:  # not isinstance: an ABC check costs a fifth of a full conversion
         return value.to_dict()
@@ -1001,6 +1048,35 @@ def pick(attrs: Mapping[AttrKey, Any], keys: tuple[AttrKey | tuple[AttrKey, ...]
         if reader is None:
             reader = level.pickers[keys] = _compile_picker(level, keys)
         return reader(attrs._data)
+    return _pick_each(attrs, keys)
+
+
+class Picker:
+    """:func:`pick` with the keys given once: ``Picker(keys)(attrs)`` is ``pick(attrs, keys)``.
+
+    For a hot path (the typed layer's ``link_from``): its readers are cached in each layout under
+    the ``Picker`` itself, found by identity rather than by hashing the tuple of keys."""
+
+    __slots__ = ("keys",)
+
+    def __init__(self, keys: tuple[AttrKey | tuple[AttrKey, ...], ...]) -> None:
+        self.keys = keys
+
+    def __call__(self, attrs: Mapping[AttrKey, Any]) -> tuple[Any, ...]:
+        if type(attrs) is Attrs:
+            level = attrs._level
+            reader = level.pickers.get(self)
+            if reader is None:
+                reader = level.pickers[self] = _compile_picker(level, self.keys)
+            return reader(attrs._data)
+        return _pick_each(attrs, self.keys)
+
+    def __repr__(self) -> str:
+        return f"Picker({self.keys!r})"
+
+
+def _pick_each(attrs: Mapping[AttrKey, Any], keys: tuple[AttrKey | tuple[AttrKey, ...], ...]) -> tuple[Any, ...]:
+    """:func:`pick` for any mapping: each value looked up."""
     out: list[Any] = []
     for key in keys:
         value: Any = attrs
@@ -1043,10 +1119,13 @@ def _entry_at(
 def _compile_picker(
     level: Level, keys: tuple[AttrKey | tuple[AttrKey, ...], ...]
 ) -> Callable[[bytes], tuple[Any, ...]]:
-    """Generate ``reader(data) -> tuple`` for ``keys`` in this layout (straight-line code)."""
-    scalars: list[tuple[int, str, int]] = []  # (offset, struct code, position in the result)
+    """Generate ``reader(data) -> tuple`` for ``keys`` in this layout (straight-line code): one
+    ``struct`` call reads every integer, string and MAC at its offset; strings are cut at their
+    first NUL and decoded as :meth:`_String.decode` does, MACs formatted as :meth:`_Mac.decode`."""
+    fields: list[tuple[int, str, int]] = []  # (offset, struct code, position in the result)
+    convert: dict[int, str] = {}  # position -> how the value read becomes the result
     exprs: list[str] = []
-    env: dict[str, Any] = {"_str": STRING.decode}
+    env: dict[str, Any] = {}
     for pos, key in enumerate(keys):
         entry = _entry_at(level, key)
         if isinstance(entry, InvalidMessageError):
@@ -1061,12 +1140,12 @@ def _compile_picker(
         start, end, typ, sub = entry
         code = getattr(typ, "code", None)
         if isinstance(typ, _Scalar) and code is not None:
-            scalars.append((start, code, pos))
+            fields.append((start, code, pos))
             exprs.append("")  # filled below
-        elif typ is STRING:
-            exprs.append(f"_str(data, {start}, {end}, None)")
-        elif typ is MAC:
-            exprs.append(f"data[{start}:{end}].hex(':')")
+        elif typ is STRING or typ is MAC:
+            fields.append((start, f"{end - start}s", pos))
+            convert[pos] = ".partition(b'\\0')[0].decode('utf-8', 'surrogateescape')" if typ is STRING else ".hex(':')"
+            exprs.append("")
         elif typ is FLAG:
             exprs.append("True")
         else:
@@ -1074,19 +1153,19 @@ def _compile_picker(
             env[f"u{pos}"] = sub
             exprs.append(f"t{pos}.decode(data, {start}, {end}, u{pos})")
     lines = ["def reader(data):"]
-    if scalars:
-        scalars.sort()
+    if fields:
+        fields.sort()
         fmt = ["="]
         at = 0
         read: dict[int, int] = {}  # offset -> index in v (a key asked for twice is read once)
-        for offset, code, pos in scalars:
+        for offset, code, pos in fields:
             if offset not in read:
                 if offset > at:
                     fmt.append(f"{offset - at}x")
                 fmt.append(code)
                 at = offset + struct.calcsize("=" + code)
                 read[offset] = len(read)
-            exprs[pos] = f"v[{read[offset]}]"
+            exprs[pos] = f"v[{read[offset]}]{convert.get(pos, '')}"
         env["_unpack"] = struct.Struct("".join(fmt)).unpack_from
         lines.append("    v = _unpack(data, 0)")
     lines.append(f"    return ({', '.join(exprs)}{',' if len(exprs) == 1 else ''})")
@@ -1100,16 +1179,12 @@ def _compile_picker(
 # Decoding an attribute region with the layout cache
 
 
-class _Layout:
-    __slots__ = ("check", "expected", "level")
+if TYPE_CHECKING:
+    #: A cached layout: the check's unpacker, what it read from the scanned buffer, the layout.
+    _Layout: TypeAlias = tuple[Callable[[bytes, int], tuple[Any, ...]], tuple[Any, ...], Level]
 
-    def __init__(self, level: Level, check: Callable[[bytes, int], tuple[Any, ...]], expected: tuple[Any, ...]) -> None:
-        self.level = level
-        self.check = check
-        self.expected = expected
-
-
-_CACHE: dict[tuple[int, int, int, int, bytes], list[_Layout]] = {}
+#: (table, family, offset, length, first attribute header) -> the layouts seen, newest first
+_CACHE: dict[tuple[AttrTable, int, int, int, bytes], list[_Layout]] = {}
 _CACHE_LIMIT = 2048
 _PER_KEY = 4
 
@@ -1129,9 +1204,17 @@ def _compile_check(checks: list[tuple[int, int]]) -> struct.Struct:
     for start, end in merged:
         if start > pos:
             parts.append(f"{start - pos}x")
-        parts.append("I" if end - start == 4 else f"{end - start}s")
+        n = end - start
+        # TLV headers (one, or a few back to back: a nest's header and its first attribute's)
+        # as 16-bit halves: a length or a type below 257 is one of the interpreter's cached
+        # small ints, so unpacking allocates nothing and the comparison meets the same objects
+        # (~30% faster than one 32-bit int per header).  Anything else, a kind string, as bytes.
+        parts.append("H" * (n // 2) if n % 4 == 0 and n <= _HALVES_UP_TO else f"{n}s")
         pos = end
     return struct.Struct("".join(parts))
+
+
+_HALVES_UP_TO = 16
 
 
 #: ``RAWNL_VERIFY_LAYOUT_CACHE=1``: rescan every cache hit and compare (see the module docstring).
@@ -1175,18 +1258,24 @@ def decode_attrs(data: bytes, start: int, table: AttrTable, family: int = 0) -> 
     """
     # The first attribute's header is in the key too: kernel link messages start with
     # IFLA_IFNAME, whose length is what mostly tells otherwise equally long shapes apart.
-    key = (id(table), family, start, len(data), data[start : start + 4])
+    # The table itself, not its id(): a table garbage-collected and another made at its address
+    # must not meet its layouts.
+    key = (table, family, start, len(data), data[start : start + 4])
     candidates = _CACHE.get(key)
     if candidates is not None:
-        for layout in candidates:
-            if layout.check(data, 0) == layout.expected:
+        for check, expected, level in candidates:
+            if check(data, 0) == expected:
                 if VERIFY_LAYOUT_CACHE:
-                    _verify(data, start, table, family, layout.level)
-                return Attrs(data, layout.level)
+                    _verify(data, start, table, family, level)
+                attrs = _new(Attrs)  # Attrs(data, level) without a Python-level __init__ call
+                attrs._data = data
+                attrs._level = level
+                attrs._values = None
+                return attrs
     ctx = ScanContext(family)
     level = scan_level(data, start, len(data), table, ctx)
     st = _compile_check(ctx.checks)
-    layout = _Layout(level, st.unpack_from, st.unpack_from(data, 0))
+    layout = (st.unpack_from, st.unpack_from(data, 0), level)
     if candidates is None:
         if len(_CACHE) >= _CACHE_LIMIT:
             _CACHE.clear()
