@@ -59,7 +59,6 @@ __all__ = [
     "AttrType",
     "Attrs",
     "Level",
-    "Picker",
     "ScanContext",
     "Repeated",
     "align4",
@@ -67,6 +66,7 @@ __all__ = [
     "encode_attrs",
     "iter_messages",
     "pick",
+    "picker",
     "single",
 ]
 
@@ -788,7 +788,7 @@ class Level:
         self.entries: dict[AttrKey, tuple[int, int, AttrType, Any]] = {}
         #: key -> offset of the attribute's header (to name an extended-ack offset)
         self.headers: dict[int, AttrKey] = {}
-        #: compiled readers for :func:`pick` / :class:`Picker`, by the keys (or the Picker) they read
+        #: compiled readers for :func:`pick` / :func:`picker`, by the keys (or the picker) they read
         self.pickers: dict[object, Callable[[bytes], tuple[Any, ...]]] = {}
         #: key -> ``read(data)`` of an immutable value (see :func:`_value_reader`), filled in by
         #: :class:`Attrs` as keys are first read in this layout
@@ -1051,28 +1051,23 @@ def pick(attrs: Mapping[AttrKey, Any], keys: tuple[AttrKey | tuple[AttrKey, ...]
     return _pick_each(attrs, keys)
 
 
-class Picker:
-    """:func:`pick` with the keys given once: ``Picker(keys)(attrs)`` is ``pick(attrs, keys)``.
+def picker(keys: tuple[AttrKey | tuple[AttrKey, ...], ...]) -> Callable[[Mapping[AttrKey, Any]], tuple[Any, ...]]:
+    """:func:`pick` with the keys given once: ``picker(keys)(attrs)`` is ``pick(attrs, keys)``.
 
-    For a hot path (the typed layer's ``link_from``): its readers are cached in each layout under
-    the ``Picker`` itself, found by identity rather than by hashing the tuple of keys."""
+    For a hot path (the typed layer's ``link_from``): the function's readers are cached in each
+    layout under the function itself, found by identity rather than by hashing the tuple of keys
+    (a plain function, not an object with ``__call__``: calling it costs less)."""
 
-    __slots__ = ("keys",)
-
-    def __init__(self, keys: tuple[AttrKey | tuple[AttrKey, ...], ...]) -> None:
-        self.keys = keys
-
-    def __call__(self, attrs: Mapping[AttrKey, Any]) -> tuple[Any, ...]:
+    def pick_keys(attrs: Mapping[AttrKey, Any]) -> tuple[Any, ...]:
         if type(attrs) is Attrs:
             level = attrs._level
-            reader = level.pickers.get(self)
+            reader = level.pickers.get(pick_keys)
             if reader is None:
-                reader = level.pickers[self] = _compile_picker(level, self.keys)
+                reader = level.pickers[pick_keys] = _compile_picker(level, keys)
             return reader(attrs._data)
-        return _pick_each(attrs, self.keys)
+        return _pick_each(attrs, keys)
 
-    def __repr__(self) -> str:
-        return f"Picker({self.keys!r})"
+    return pick_keys
 
 
 def _pick_each(attrs: Mapping[AttrKey, Any], keys: tuple[AttrKey | tuple[AttrKey, ...], ...]) -> tuple[Any, ...]:
