@@ -788,11 +788,23 @@ class Level:
         self.entries: dict[AttrKey, tuple[int, int, AttrType, Any]] = {}
         #: key -> offset of the attribute's header (to name an extended-ack offset)
         self.headers: dict[int, AttrKey] = {}
-        #: compiled readers for :func:`pick` / :func:`picker`, by the keys (or the picker) they read
-        self.pickers: dict[object, Callable[[bytes], tuple[Any, ...]]] = {}
-        #: key -> ``read(data)`` of an immutable value (see :func:`_value_reader`), filled in by
+        #: compiled readers for :func:`pick` / :func:`picker`, by the keys (or the picker) they
+        #: read.  This and ``readers`` start as one shared empty dict, never written to (a scan
+        #: makes a Level per nest: two dicts fewer each); :meth:`own` gives the level its own.
+        self.pickers: dict[object, Callable[[bytes], tuple[Any, ...]]] = _NONE_YET
+        #: key -> ``read(data)``, a 1-tuple of an immutable value (see :func:`_value_reader`), filled by
         #: :class:`Attrs` as keys are first read in this layout
-        self.readers: dict[AttrKey, Callable[[bytes], Any]] = {}
+        self.readers: dict[AttrKey, Callable[[bytes], tuple[Any]] | None] = _NONE_YET
+
+    def own(self) -> None:
+        """Give this level its own ``pickers`` and ``readers`` before the first is stored."""
+        if self.readers is _NONE_YET:
+            self.readers = {}
+        if self.pickers is _NONE_YET:
+            self.pickers = {}
+
+
+_NONE_YET: dict[Any, Any] = {}  # Level's readers and pickers until it has one; stays empty
 
 
 def _kind_reader(
@@ -921,13 +933,13 @@ class Attrs(_AttrsBase):
         # layout (cheaper than caching it); anything else is decoded once and cached.
         read = self._level.readers.get(key)
         if read is not None:
-            return read(self._data)
+            return read(self._data)[0]
         return self._decode(key, _MISSING)
 
     def get(self, key: AttrKey, default: Any = None) -> Any:
         read = self._level.readers.get(key)
         if read is not None:
-            return read(self._data)
+            return read(self._data)[0]
         return self._decode(key, default)
 
     def _decode(self, key: AttrKey, default: Any) -> Any:
@@ -944,10 +956,14 @@ class Attrs(_AttrsBase):
             if default is _MISSING:
                 raise KeyError(key)
             return default
-        read = _value_reader(*entry)
-        if read is not None:
+        if key not in level.readers:
+            # First read in this layout: an integer, string or MAC gets a reader; anything else
+            # is remembered as having none (None), and is decoded once per Attrs and cached.
+            read = _value_reader(*entry)
+            level.own()
             level.readers[key] = read
-            return read(self._data)
+            if read is not None:
+                return read(self._data)[0]
         value = values[key] = entry[2].decode(self._data, entry[0], entry[1], entry[3])
         return value
 
@@ -991,27 +1007,25 @@ class Attrs(_AttrsBase):
 _MISSING: Any = object()  # Attrs._decode's default for [key]: raise KeyError
 
 
-def _value_reader(start: int, end: int, typ: AttrType, sub: Any) -> Callable[[bytes], Any] | None:
-    """``read(data)``: the value at ``data[start:end]`` of a fixed-size integer, a string or a
-    MAC (the same value ``typ.decode`` gives), else ``None``.  Used for a layout, whose offsets
-    hold for every buffer that reuses it."""
+def _value_reader(start: int, end: int, typ: AttrType, sub: Any) -> Callable[[bytes], tuple[Any]] | None:
+    """``read(data)``: a 1-tuple of the value at ``data[start:end]`` of a fixed-size integer, a
+    string or a MAC (the same value ``typ.decode`` gives), else ``None``.  Used for a layout,
+    whose offsets hold for every buffer that reuses it.  An integer's reader is a ``struct``'s
+    ``unpack_from`` with the offset in its format: no Python-level call at all."""
     if type(typ) is _Scalar:
-        unpack = typ._unpack
-
-        def read_int(data: bytes) -> Any:
-            return unpack(data, start)[0]
-
+        fmt: str = typ._unpack.__self__.format  # type: ignore[attr-defined]  # "=I", ">H", ...
+        read_int: Callable[[bytes], tuple[Any]] = struct.Struct(f"{fmt[0]}{start}x{fmt[1:]}").unpack_from
         return read_int
     if typ is STRING:
 
-        def read_str(data: bytes) -> Any:
-            return data[start:end].partition(b"\0")[0].decode("utf-8", "surrogateescape")
+        def read_str(data: bytes) -> tuple[Any]:
+            return (data[start:end].partition(b"\0")[0].decode("utf-8", "surrogateescape"),)
 
         return read_str
     if typ is MAC:
 
-        def read_mac(data: bytes) -> Any:
-            return data[start:end].hex(":")
+        def read_mac(data: bytes) -> tuple[Any]:
+            return (data[start:end].hex(":"),)
 
         return read_mac
     return None
@@ -1046,6 +1060,7 @@ def pick(attrs: Mapping[AttrKey, Any], keys: tuple[AttrKey | tuple[AttrKey, ...]
         level = attrs._level
         reader = level.pickers.get(keys)
         if reader is None:
+            level.own()
             reader = level.pickers[keys] = _compile_picker(level, keys)
         return reader(attrs._data)
     return _pick_each(attrs, keys)
@@ -1063,6 +1078,7 @@ def picker(keys: tuple[AttrKey | tuple[AttrKey, ...], ...]) -> Callable[[Mapping
             level = attrs._level
             reader = level.pickers.get(pick_keys)
             if reader is None:
+                level.own()
                 reader = level.pickers[pick_keys] = _compile_picker(level, keys)
             return reader(attrs._data)
         return _pick_each(attrs, keys)
@@ -1189,24 +1205,26 @@ def _compile_check(checks: list[tuple[int, int]]) -> struct.Struct:
     (a kind string is declared once per nest it selects a table for, and sits right after its
     own header): they are merged first, or the format would drift."""
     merged: list[list[int]] = []
+    last = [-1, -1]
     for off, length in sorted(checks):
-        if merged and off <= merged[-1][1]:
-            merged[-1][1] = max(merged[-1][1], off + length)
+        if off <= last[1]:
+            last[1] = max(last[1], off + length)
         else:
-            merged.append([off, off + length])
-    parts = ["="]
+            last = [off, off + length]
+            merged.append(last)
+    parts = []
     pos = 0
     for start, end in merged:
-        if start > pos:
-            parts.append(f"{start - pos}x")
         n = end - start
         # TLV headers (one, or a few back to back: a nest's header and its first attribute's)
         # as 16-bit halves: a length or a type below 257 is one of the interpreter's cached
         # small ints, so unpacking allocates nothing and the comparison meets the same objects
         # (~30% faster than one 32-bit int per header).  Anything else, a kind string, as bytes.
-        parts.append("H" * (n // 2) if n % 4 == 0 and n <= _HALVES_UP_TO else f"{n}s")
+        if start > pos:
+            parts.append(f"{start - pos}x")
+        parts.append("2H" if n == 4 else f"{n >> 1}H" if n & 3 == 0 and n <= _HALVES_UP_TO else f"{n}s")
         pos = end
-    return struct.Struct("".join(parts))
+    return struct.Struct("=" + "".join(parts))
 
 
 _HALVES_UP_TO = 16
