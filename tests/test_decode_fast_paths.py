@@ -250,3 +250,23 @@ def test_picker_reads_each_kind_of_value() -> None:
         attrs = {"IFLA_IFNAME": name, "IFLA_MTU": mtu, "IFLA_ADDRESS": mac, "IFLA_LINK": 7}
         [msg] = decode(LinkMessage(attrs={**attrs, "IFLA_LINKINFO": {"IFLA_INFO_KIND": "veth"}}).encode())
         assert pick_keys(msg.attrs) == (mtu, name, mac, "veth", None, 7) == codec.pick(msg.attrs, keys)
+
+
+@pytest.mark.parametrize("with_data", [True, False])
+def test_picker_reads_a_kind_of_each_buffer(with_data: bool) -> None:
+    """Two kinds of the same length: with ``IFLA_INFO_DATA`` the kind chose its table, so the
+    layout's check compares it (a layout per kind); without, the layout is shared.  Either way
+    the picker (and pick) read each buffer's own kind."""
+    keys = (("IFLA_LINKINFO", "IFLA_INFO_KIND"), "IFLA_IFNAME")
+    pick_keys = codec.picker(keys)
+    clear_layout_cache()
+    seen = []
+    for kind in ("veth", "vcan", "veth"):
+        info: dict[str, Any] = {"IFLA_INFO_KIND": kind}
+        if with_data:
+            info["IFLA_INFO_DATA"] = b""  # an empty nest for veth, empty bytes for vcan
+        [msg] = decode(LinkMessage(attrs={"IFLA_IFNAME": kind[::-1], "IFLA_LINKINFO": info}).encode())
+        assert pick_keys(msg.attrs) == (kind, kind[::-1]) == codec.pick(msg.attrs, keys)
+        seen.append(msg.attrs._level)
+    assert seen[0] is seen[2]
+    assert (seen[0] is not seen[1]) == with_data  # one layout per kind when declared
