@@ -98,6 +98,21 @@ def test_results_in_order_and_none_for_success(ipr: IPRoute, ip: Any, netns: Net
     assert [r["dst"] for r in ip("route", "show", "203.0.113.0/24", ns=netns)] == ["203.0.113.0/24"]
 
 
+def test_a_refusal_names_its_call_as_queued(ipr: IPRoute) -> None:
+    """The text is made when the batch reports the failure, from the call's name and arguments."""
+    with ipr.batch() as b:
+        b.addr_add("va", "198.51.100.1/24")
+        b.addr_add("va", "198.51.100.1/24")
+        b.link_set("nosuch", up=True)
+    assert b.results[0] is None
+    exists, missing = b.results[1], b.results[2]
+    assert isinstance(exists, NetlinkError)
+    assert isinstance(missing, NetlinkError)
+    assert exists.operation == "addr_add('va', '198.51.100.1/24')"
+    assert missing.operation == "link_set('nosuch')"
+    assert str(exists).startswith("addr_add('va', '198.51.100.1/24'): ")
+
+
 def test_batch_links_by_name_created_in_the_same_batch(ipr: IPRoute, ip: Any, netns: NetNS) -> None:
     """Links a call changes or deletes by name are found by the kernel when the batch runs."""
     with ipr.batch() as b:

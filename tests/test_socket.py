@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import errno
 import ipaddress
+import itertools
 import resource
 import subprocess
 import threading
 import time
+from typing import Any
 
 import pytest
 
@@ -330,6 +332,41 @@ def test_batch_of_5000_with_failures_in_order(nlsock: NetlinkSocket, ip: object)
     wanted = added | {"127.0.0.1"}
     assert len(added) == 4000 - 5 + 2  # 5 ENODEV among the first 4,000; 2 of them re-added later
     assert dumped == wanted
+    assert nlsock.pending() == 0
+
+
+@pytest.mark.uml
+def test_batch_larger_than_its_buffers_goes_in_chunks(nlsock: NetlinkSocket, monkeypatch: pytest.MonkeyPatch) -> None:
+    """With budgets for ~4 answers and ~4 requests a chunk, 30 requests (GETs among them, which
+    cost more) go out in chunks, each ended by its ACK; every outcome is still in place."""
+    _lo_up(nlsock)
+    monkeypatch.setattr(NetlinkSocket, "_batch_buffers", lambda self, rcv, snd: (4 * 2048, 4 * 64 + 16))
+    chunks: list[tuple[int, int]] = []
+    send_chunk = NetlinkSocket._send_chunk
+
+    def counted(self: NetlinkSocket, encoded: Any, start: int, end: int, *rest: Any) -> None:
+        chunks.append((start, end))
+        send_chunk(self, encoded, start, end, *rest)
+
+    monkeypatch.setattr(NetlinkSocket, "_send_chunk", counted)
+    base = ipaddress.IPv4Address("203.0.113.0")
+    msgs: list[rawnl.Message] = []
+    for i in range(30):
+        msgs.append(_get("lo") if i % 7 == 3 else _addr(99999 if i % 5 == 0 else 1, str(base + i)))
+    outcomes = nlsock.batch(msgs)
+    assert chunks[0][0] == 0
+    assert chunks[-1][1] == 30
+    assert all(a[1] == b[0] for a, b in itertools.pairwise(chunks))  # contiguous, in order
+    assert len(chunks) > 5
+    for i, outcome in enumerate(outcomes):
+        if i % 7 == 3:
+            assert isinstance(outcome, list)
+            assert outcome[0].attrs["IFLA_IFNAME"] == "lo"  # type: ignore[attr-defined]
+        elif i % 5 == 0:
+            assert isinstance(outcome, rawnl.NetlinkError)
+            assert outcome.errno == errno.ENODEV
+        else:
+            assert outcome == []
     assert nlsock.pending() == 0
 
 

@@ -417,33 +417,58 @@ class NetlinkSocket:
     def _batch(self, msgs: Sequence[Message], flags: int) -> list[list[Message] | NetlinkError]:
         count = len(msgs)
         encoded: list[bytes] = []
-        costs: list[int] = []
+        append = encoded.append
         first = self._seq + 1
-        for i, msg in enumerate(msgs):
-            if msg.flags & NLM_F_DUMP == NLM_F_DUMP:
-                raise ValueError(f"request {i} is a dump; dumps cannot be batched")
-            seq = ((first + i - 1) % 0xFFFFFFFF) + 1
+        seq = self._seq
+        gets = 0  # requests answered by a message (a GET's reply), not only by an error
+        for msg in msgs:
+            mflags = msg.flags
+            if mflags & NLM_F_DUMP == NLM_F_DUMP:
+                raise ValueError(f"request {len(encoded)} is a dump; dumps cannot be batched")
+            seq = seq % 0xFFFFFFFF + 1
             # No ACK per request (a builder's flags usually ask for one): see the docstring.
-            encoded.append(msg.encode(flags=(NLM_F_REQUEST | msg.flags | flags) & ~NLM_F_ACK, seq=seq, pid=0))
-            costs.append(_GET_REPLY_COST if msg.type >= 16 and msg.type % 4 == 2 else _REPLY_COST)
-        self._seq = ((first + count - 2) % 0xFFFFFFFF) + 1
-        rcv_budget, snd_budget = self._batch_buffers(sum(costs), sum(map(len, encoded)))
+            append(msg.encode(flags=(NLM_F_REQUEST | mflags | flags) & ~NLM_F_ACK, seq=seq, pid=0))
+            mtype = msg.type
+            if mtype >= 16 and mtype % 4 == 2:
+                gets += 1
+        self._seq = seq
+        rcv_need = count * _REPLY_COST + gets * (_GET_REPLY_COST - _REPLY_COST)
+        snd_need = sum(map(len, encoded))
+        rcv_budget, snd_budget = self._batch_buffers(rcv_need, snd_need)
         outcomes: list[list[Message] | NetlinkError | None] = [None] * count
+        if rcv_need <= rcv_budget and snd_need + 16 <= snd_budget:
+            self._send_chunk(encoded, 0, count, first, outcomes)  # the usual case: one sendmsg
+        else:
+            self._send_chunks(msgs, encoded, first, outcomes, rcv_budget=rcv_budget, snd_budget=snd_budget)
+        return [[] if outcome is None else outcome for outcome in outcomes]
+
+    def _send_chunks(
+        self,
+        msgs: Sequence[Message],
+        encoded: list[bytes],
+        first: int,
+        outcomes: list[list[Message] | NetlinkError | None],
+        *,
+        rcv_budget: int,
+        snd_budget: int,
+    ) -> None:
+        """Send a batch larger than the buffers in chunks that fit them, one after another."""
+        count = len(encoded)
         start = 0
         while start < count:
             end = start
             used_rcv = 0
             used_snd = 0
-            while end < count and (
-                end == start
-                or (used_rcv + costs[end] <= rcv_budget and used_snd + len(encoded[end]) + 16 <= snd_budget)
-            ):
-                used_rcv += costs[end]
+            while end < count:
+                mtype = msgs[end].type
+                cost = _GET_REPLY_COST if mtype >= 16 and mtype % 4 == 2 else _REPLY_COST
+                if end > start and (used_rcv + cost > rcv_budget or used_snd + len(encoded[end]) + 16 > snd_budget):
+                    break
+                used_rcv += cost
                 used_snd += len(encoded[end])
                 end += 1
             self._send_chunk(encoded, start, end, first, outcomes)
             start = end
-        return [[] if outcome is None else outcome for outcome in outcomes]
 
     def _batch_buffers(self, rcv_need: int, snd_need: int) -> tuple[int, int]:
         """Grow the buffers toward what the batch needs (up to 32 MB); return usable budgets."""

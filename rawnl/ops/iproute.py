@@ -26,7 +26,7 @@ from rawnl.wire.uapi import SIOCGSKNS
 from . import addresses, link_kinds, links, routes
 from . import validate as v
 from .links import link_get
-from .request import Request, describe, release
+from .request import LinkName, Request, describe, release
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -35,10 +35,11 @@ if TYPE_CHECKING:
     from typing import Any
 
     from rawnl.engine.netns import NetNS
+    from rawnl.wire.message import Message
 
     from .addresses import Address
     from .links import Link
-    from .request import Events, NetnsRef_
+    from .request import Events, NetnsRef, NetnsRef_
     from .routes import Route
 
 __all__ = ["Batch", "IPRoute", "Monitor"]
@@ -162,27 +163,39 @@ class Batch(_Changes):
     Link names that calls need as indices (``addr_add``'s link, ``route_add``'s oif, a master)
     are resolved when the call is queued, once per name per batch; links the calls change or
     delete by name are found by the kernel when the batch runs.
+
+    Queuing keeps only the message and the call's name and arguments; the text a refusal is
+    named by (``addr_add('v0', '192.0.2.1/24')``) is made for the calls that fail.
     """
 
     def __init__(self, ipr: IPRoute) -> None:
         self._ipr = ipr
-        self._queue: list[Request] = []
-        self._what: list[str] = []  # each queued call, as a refusal names it
+        self._msgs: list[Message] = []
+        self._calls: list[tuple[str, tuple[Any, ...]]] = []  # each queued call, for naming a refusal
+        self._opened: list[tuple[LinkName | NetnsRef, ...]] = []  # references holding namespace fds
         self._names: dict[str, int] = {}
         self._sent = False
         #: One outcome per queued call, in order, once sent: ``None`` or a NetlinkError.
         self.results: list[NetlinkError | None] = []
 
     def __len__(self) -> int:
-        return len(self._queue)
+        return len(self._msgs)
 
     def _submit(self, req: Request, name: str, args: tuple[Any, ...]) -> None:
         if self._sent:
             raise RuntimeError("this batch has been sent; start a new one with ipr.batch()")
-        if req.refs:
-            self.resolve(req.refs)  # names looked up, namespaces opened: now, while queuing
-        self._queue.append(req)
-        self._what.append(describe(name, args))
+        refs = req.refs
+        if refs:  # names looked up, namespaces opened: now, while queuing
+            ref = refs[0]
+            index = self._names.get(ref.name) if len(refs) == 1 and type(ref) is LinkName else None
+            if index is not None:  # the common case: one link this batch has already named
+                ref.index = index  # type: ignore[union-attr]  # (a LinkName: tested above)
+            else:
+                self.resolve(refs)
+                if any(ref.__class__ is not LinkName for ref in refs):
+                    self._opened.append(refs)
+        self._msgs.append(req.msg)
+        self._calls.append((name, args))
 
     def _index_of(self, name: str, arg: str) -> int:
         index = self._names.get(name)
@@ -201,22 +214,21 @@ class Batch(_Changes):
             raise RuntimeError("this batch has been sent")
         self._sent = True
         try:
-            outcomes = self._ipr.sock.batch([req.msg for req in self._queue])
+            outcomes = self._ipr.sock.batch(self._msgs)
         finally:
             self._release()
-        results: list[NetlinkError | None] = []
-        for outcome, what in zip(outcomes, self._what, strict=True):
-            if isinstance(outcome, NetlinkError):
-                outcome.operation = what
-                results.append(outcome)
-            else:
-                results.append(None)
+        results = [outcome if isinstance(outcome, NetlinkError) else None for outcome in outcomes]
+        if any(results):
+            calls = self._calls
+            for i, result in enumerate(results):
+                if result is not None:
+                    result.operation = describe(*calls[i])
         self.results = results
         return results
 
     def _release(self) -> None:
-        for req in self._queue:
-            release(req.refs)
+        for refs in self._opened:
+            release(refs)
 
     def __enter__(self) -> Batch:
         return self

@@ -68,6 +68,7 @@ __all__ = [
     "AttrType",
     "Attrs",
     "Level",
+    "Packed",
     "ScanContext",
     "Repeated",
     "align4",
@@ -223,6 +224,12 @@ class AttrType:
         every other value (and every error) to ``general``."""
         return general
 
+    def packed(self, family: int) -> Packed | None:
+        """For the compiled encoders of message shapes (:mod:`rawnl.wire.message`): how this
+        attribute's common values are written in a message of ``family`` when they have one
+        fixed size (see :class:`Packed`); ``None``: no fixed size (the default)."""
+        return None
+
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
         cls._dynamic_bits = cls.type_bits is not AttrType.type_bits
@@ -240,6 +247,24 @@ class AttrType:
 
     def __repr__(self) -> str:
         return f"<{self.label}>"
+
+
+class Packed:
+    """How an attribute's common values are written by a compiled shape encoder: ``codes``, the
+    ``struct`` codes of the payload and its padding (``""`` for none); ``test``, a Python
+    expression over ``{v}`` (the value) true only for values those codes write exactly as
+    :meth:`AttrType.putter` does; ``convert``, a statement run before the test that may replace
+    ``{v}`` by what the codes take (an address object by its packed bytes), with the globals it
+    names in ``names``.  A value failing the test, or one ``struct`` refuses, is left to the
+    generic encoder (for its bytes or its error)."""
+
+    __slots__ = ("codes", "convert", "names", "test")
+
+    def __init__(self, codes: str, test: str, convert: str = "", names: dict[str, Any] | None = None) -> None:
+        self.codes = codes
+        self.test = test
+        self.convert = convert
+        self.names = names or {}
 
 
 class _Binary(AttrType):
@@ -307,6 +332,13 @@ class _Scalar(AttrType):
 
         return put_int
 
+    def packed(self, family: int) -> Packed | None:
+        # Exactly an int (not a bool, not an __index__ object): struct refuses it out of range
+        # as put_int does, with the standard sizes of "=" codes.
+        if self.code is None:
+            return None
+        return Packed(self.code + "x" * (align4(self.size) - self.size), "{v}.__class__ is int")
+
 
 class _Uint(AttrType):
     """``NLA_UINT``: an unsigned integer sent as 4 or 8 bytes (8 only when it does not fit in 4)."""
@@ -347,6 +379,9 @@ class _Flag(AttrType):
         if value is not True:
             raise ValueError(f"a flag attribute takes True (omit it for false), not {value!r}")
         return b""
+
+    def packed(self, family: int) -> Packed | None:
+        return Packed("", "{v} is True")
 
 
 class _String(AttrType):
@@ -444,6 +479,20 @@ class _IPAddr(AttrType):
 
         return put_address
 
+    def packed(self, family: int) -> Packed | None:
+        # Packed bytes (what the request builders pass) of the family's address size, and the
+        # family's exact ipaddress class, read as the shortcut reads it (its int, ``_ip``).
+        size = _ADDRESS_SIZE.get(family)
+        if size is None:
+            return None
+        test = f"{{v}}.__class__ is bytes and len({{v}}) == {size}"
+        cls = ipaddress_module().IPv4Address if size == 4 else ipaddress_module().IPv6Address
+        if not hasattr(cls(0), "_ip"):  # pragma: no cover - as in shortcut()
+            return Packed(f"{size}s", test)
+        name = f"_{cls.__name__}"
+        convert = f"if {{v}}.__class__ is {name}: {{v}} = {{v}}._ip.to_bytes({size}, 'big')"
+        return Packed(f"{size}s", test, convert, {name: cls})
+
     def encode(self, value: Any, siblings: Mapping[AttrKey, Any]) -> bytes:
         packed = getattr(value, "packed", None)
         if isinstance(packed, bytes):
@@ -456,6 +505,9 @@ class _IPAddr(AttrType):
             return value
         raise TypeError(f"an address attribute takes an ipaddress object or str, not {type(value).__name__}")
 
+
+#: AF_INET, AF_INET6 -> their address size (for :meth:`_IPAddr.packed`)
+_ADDRESS_SIZE = {2: 4, 10: 16}
 
 _IPADDRESS: Any = None
 

@@ -50,7 +50,7 @@ if TYPE_CHECKING:
     from collections.abc import Mapping
     from typing import Any, ClassVar
 
-    from .codec import AttrKey
+    from .codec import AttrKey, Packed
 
 __all__ = [
     "NLMSGERR",
@@ -113,6 +113,8 @@ class Message(Record):
     FIXED: ClassVar[struct.Struct]
     FIELDS: ClassVar[tuple[str, ...]]
     ATTRS_AT: ClassVar[int]
+    #: For a declared family message: its compiled encoders per request shape.
+    _SHAPES: ClassVar[_Shapes]
 
     def __init_subclass__(
         cls,
@@ -220,7 +222,12 @@ def _generate(cls: type[Message], fixed_name: str, fmt: str, table: AttrTable) -
     label = "".join(f" {c.lower()}" if c.isupper() else c for c in cls.__name__).strip()  # "link message"
     family_var = "family" if "family" in fields else "0"
     self_fields = ", ".join(f"self.{f}" for f in fields)
+    shapes = _Shapes(cls.__name__, NLMSG_HDR.format + fmt.lstrip("="), fields, table)
     env: dict[str, Any] = {
+        "_shapes": shapes.encoders,
+        "_learn": shapes.learn,
+        "_dict": dict,
+        "_int": int,
         "_TABLE": table,
         "_encode_attrs": encode_attrs,
         "_decode_attrs": decode_attrs,
@@ -233,7 +240,19 @@ def _generate(cls: type[Message], fixed_name: str, fmt: str, table: AttrTable) -
     }
     source = f'''
 def encode(self, *, flags=None, seq=None, pid=None):
-    attrs = _encode_attrs(_TABLE, self.attrs)
+    attrs = self.attrs
+    if attrs.__class__ is _dict:
+        fam = {"self.family" if "family" in fields else "0"}
+        if fam.__class__ is _int:
+            shape = (fam, *attrs)
+            fast = _shapes.get(shape, _learn)
+            if fast is _learn:
+                fast = _learn(shape, self)
+            if fast is not None:
+                data = fast(self, flags, seq, pid)
+                if data is not None:
+                    return data
+    attrs = _encode_attrs(_TABLE, attrs)
     n = {at} + len(attrs)
     try:
         return _pack_head(
@@ -306,9 +325,110 @@ def _decode(cls, data, mtype, flags, seq, pid):
     for name, stand_in in (("encode", encode), ("encode_body", encode_body), ("_decode", classmethod(_decode))):
         setattr(cls, name, stand_in)
     cls.TABLE = table
+    cls._SHAPES = shapes
     cls.FIXED = fixed
     cls.FIELDS = fields
     cls.ATTRS_AT = at
+
+
+class _Shapes:
+    """The compiled encoders of one message class, one per *shape*: the family and the
+    attribute names, in order, of a request whose attributes all have a fixed size in that
+    family (:meth:`rawnl.wire.codec.AttrType.packed`: ints, flags, addresses as packed bytes or
+    ``ipaddress`` objects).
+
+    A shape's encoder writes ``nlmsghdr``, the fixed struct and every attribute (header, value,
+    padding) with one ``struct`` call, after testing each value's type and size; it returns
+    ``None`` for anything else (a value of another type, a field ``struct`` refuses or whose
+    ``__index__`` raises), and the message's generic ``encode`` then gives the bytes or the
+    error, so the output and the errors are the generic encoder's (``tests/test_encode_shapes.py``
+    holds it to that).  A batch of ``addr_add`` or ``route_add`` runs this per request: ~0.4 us
+    for the encoder, ~0.9 us for ``encode`` whole, against ~1.2 and ~1.5 us generic.
+
+    ``encoders`` maps a shape to its encoder, or to ``None`` when it has no fixed layout; a shape
+    is compiled when seen the second time (``compile`` costs ~0.1 ms: a one-off request does not
+    pay it), and at most ``LIMIT`` shapes are kept per class, and as many seen once (raw attribute
+    keys could make any number of them).
+    """
+
+    LIMIT = 256
+
+    __slots__ = ("encoders", "fields", "head", "name", "seen", "table")
+
+    def __init__(self, name: str, head: str, fields: tuple[str, ...], table: AttrTable) -> None:
+        self.name = name
+        self.head = head  # nlmsghdr + the fixed struct, as one struct format
+        self.fields = fields
+        self.table = table
+        self.encoders: dict[tuple[Any, ...], Any] = {}
+        self.seen: dict[tuple[Any, ...], int] = {}
+
+    def learn(self, shape: tuple[Any, ...], msg: Any) -> Any:
+        """The encoder of ``shape`` (``(family, *names)``) when it is known or due to be compiled
+        (``msg`` is a message of that shape), else ``None``."""
+        encoders = self.encoders
+        seen = self.seen
+        if len(encoders) >= self.LIMIT:
+            return None
+        if seen.pop(shape, None) is not None:  # (pop: threads may race here; both compile)
+            encoder = encoders[shape] = self.compile(shape)
+            return encoder
+        if self.layout(shape) is None:
+            encoders[shape] = None
+        elif len(seen) < self.LIMIT:
+            seen[shape] = 1
+        return None
+
+    def layout(self, shape: tuple[Any, ...]) -> list[tuple[int, int, Packed]] | None:
+        """``(attribute length, attribute type, how its value is packed)`` per attribute of
+        ``shape``, or ``None`` if one has no fixed size."""
+        family, *names = shape
+        by_name = self.table.by_name
+        out = []
+        for name in names:
+            spec = by_name.get(name) if type(name) is str else None
+            if spec is None or spec.type._dynamic_bits:
+                return None
+            packed = spec.type.packed(family)
+            if packed is None:
+                return None
+            length = 4 + struct.calcsize("=" + packed.codes.rstrip("x"))
+            out.append((length, spec.number | spec.type.flags, packed))
+        return out
+
+    def compile(self, shape: tuple[Any, ...]) -> Any:
+        """The encoder of ``shape``: ``encoder(msg, flags, seq, pid)`` -> bytes or ``None``."""
+        layout = self.layout(shape)
+        if layout is None:
+            return None
+        fmt = self.head + "".join("HH" + packed.codes for _, _, packed in layout)
+        env: dict[str, Any] = {"_pack": struct.Struct(fmt).pack}
+        values = [f"v{i}" for i in range(len(layout))]
+        lines = [f"    {', '.join(values)}, = self.attrs.values()"] if values else []
+        tests = []
+        args = ["self.flags if flags is None else flags", "self.seq if seq is None else seq",
+                "self.pid if pid is None else pid", *(f"self.{f}" for f in self.fields)]  # fmt: skip
+        for v, (length, number, packed) in zip(values, layout, strict=True):
+            if packed.convert:
+                lines.append("    " + packed.convert.format(v=v))
+                env.update(packed.names)
+            tests.append(packed.test.format(v=v))
+            args += [str(length), str(number)] + ([v] if packed.codes.rstrip("x") else [])
+        source = "\n".join(
+            [
+                "def encoder(self, flags, seq, pid):",
+                *lines,
+                f"    if not ({' and '.join(tests) or 'True'}):",
+                "        return None",
+                "    try:",
+                f"        return _pack({struct.calcsize(fmt)}, self.type, {', '.join(args)})",
+                "    except Exception:",  # refused by struct, or an __index__ that raised: the
+                "        return None",  # generic encoder raises it, or the error it meets first
+                "",
+            ]
+        )
+        exec(compile(source, f"<rawnl {self.name} shape {shape!r}>", "exec"), env)
+        return env["encoder"]
 
 
 _SHORT_CLASSES: dict[type[Message], type[Message]] = {}

@@ -1,0 +1,257 @@
+"""The compiled encoders of request shapes (``rawnl.wire.message._Shapes``) against the generic
+encoder: the same bytes for every message they take, and every message they do not take (a value
+of another type or size, a field ``struct`` refuses) left to the generic encoder, so that the
+errors are its errors too.
+
+The generic encoder is reached by giving the message its attributes in a ``dict`` subclass
+(the fast path takes exactly ``dict``)."""
+
+from __future__ import annotations
+
+import ipaddress
+import struct
+from typing import Any
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from rawnl import AddressMessage, LinkMessage, RouteMessage
+from rawnl.ops import addresses, routes
+from rawnl.ops.request import LinkName
+from rawnl.wire.message import Message, _Shapes
+
+pytestmark = pytest.mark.uml
+
+
+class Plain(dict):  # type: ignore[type-arg]
+    """Attributes the fast path does not take: the generic encoder's bytes and errors."""
+
+
+CLASSES = (AddressMessage, RouteMessage, LinkMessage)
+
+
+def outcome(call: Any) -> tuple[str, Any]:
+    try:
+        return "bytes", call()
+    except Exception as exc:  # the exception itself is compared
+        return type(exc).__name__, str(exc)
+
+
+def generic(msg: Message, flags: Any, seq: Any, pid: Any) -> tuple[str, Any]:
+    copy: Any = type(msg)(**{**_fields(msg), "attrs": Plain(msg.attrs)})  # type: ignore[attr-defined]
+    return outcome(lambda: copy.encode(flags=flags, seq=seq, pid=pid))
+
+
+def _fields(msg: Message) -> dict[str, Any]:
+    names = ("type", "flags", "seq", "pid", *type(msg).FIELDS)
+    return {name: getattr(msg, name) for name in names}
+
+
+def resolved(index: int) -> LinkName:
+    ref = LinkName("v0", "link")
+    ref.index = index
+    return ref
+
+
+def unresolved() -> LinkName:
+    return LinkName("v0", "link")
+
+
+INTS = st.one_of(
+    st.integers(0, 255),
+    st.integers(0, 0xFFFFFFFF),
+    st.integers(-(1 << 63), 1 << 64),
+    st.sampled_from([-1, 1 << 32, 1 << 16, 0x7FFFFFFF]),
+)
+ODD = st.one_of(
+    st.booleans(),
+    st.none(),
+    st.sampled_from(["1", 2.5, b"", [1]]),
+    st.builds(resolved, st.integers(1, 100)),
+    st.just(unresolved()).map(lambda _: unresolved()),
+)
+VALUES = st.one_of(
+    INTS,
+    st.binary(min_size=4, max_size=4),
+    st.binary(min_size=16, max_size=16),
+    st.binary(max_size=20),
+    st.ip_addresses(v=4),
+    st.ip_addresses(v=6),
+    st.sampled_from(["192.0.2.1", "2001:db8::1", "eth0", "aa:bb:cc:dd:ee:ff"]),
+    ODD,
+)
+
+
+@st.composite
+def messages(draw: st.DrawFn) -> tuple[Message, Any, Any, Any]:
+    cls = draw(st.sampled_from(CLASSES))
+    table = cls.TABLE
+    names = sorted(table.by_name)
+    keys = draw(st.lists(st.sampled_from(names), max_size=5, unique=True))
+    if draw(st.booleans()):
+        keys.append(draw(st.integers(0, 0xFFFF)))  # a raw key: never compiled
+    attrs = {key: draw(VALUES) for key in keys}
+    fields: dict[str, Any] = {}
+    for name in cls.FIELDS:
+        if name == "family":
+            fields[name] = draw(st.one_of(st.sampled_from([2, 10, 0, 7, 28]), INTS, ODD))
+        else:
+            odd = draw(st.integers(0, 9)) == 0  # mostly values that fit
+            fields[name] = draw(st.one_of(st.integers(0, 255), INTS, ODD) if odd else st.integers(0, 255))
+    header = draw(st.sampled_from([None, 0, 0x601, 0x10000, True]))
+    seq = draw(st.sampled_from([None, 1, 0xFFFFFFFF, 1 << 32]))
+    pid = draw(st.sampled_from([None, 0, -1]))
+    msg = cls(type=draw(st.sampled_from([16, 20, 24, 0x10000])), attrs=attrs, **fields)
+    return msg, header, seq, pid
+
+
+def fitting_value(spec: Any, family: int) -> st.SearchStrategy[Any]:
+    """Values a row's compiled layout takes (and, one time in ten, anything)."""
+    code = spec.type.packed(family).codes.rstrip("x")
+    if not code:
+        good: st.SearchStrategy[Any] = st.just(True)
+    elif code.endswith("s"):
+        good = st.binary(min_size=int(code[:-1]), max_size=int(code[:-1]))
+    else:
+        bits = struct.calcsize(code) * 8
+        lo, hi = (-(1 << (bits - 1)), (1 << (bits - 1)) - 1) if code.islower() else (0, (1 << bits) - 1)
+        good = st.integers(lo, hi)
+    return st.one_of(good, good, good, good, good, good, good, good, good, VALUES)
+
+
+@st.composite
+def fixed_messages(draw: st.DrawFn) -> tuple[Message, Any, Any, Any]:
+    """Messages of compiled shapes: IPv4/IPv6, attributes of fixed size, values mostly fitting."""
+    cls = draw(st.sampled_from(CLASSES))
+    family = draw(st.sampled_from([2, 10]))
+    rows = sorted(
+        (spec for spec in cls.TABLE.by_name.values() if not spec.type._dynamic_bits and spec.type.packed(family)),
+        key=lambda spec: spec.name,
+    )
+    chosen = draw(st.lists(st.sampled_from(rows), max_size=6, unique_by=lambda spec: spec.name))
+    attrs = {spec.name: draw(fitting_value(spec, family)) for spec in chosen}
+    fields: dict[str, Any] = {name: draw(st.integers(0, 255)) for name in cls.FIELDS if name != "family"}
+    if draw(st.integers(0, 9)) == 0:
+        fields[draw(st.sampled_from(sorted(fields)))] = draw(st.one_of(INTS, ODD))
+    msg = cls(type=draw(st.sampled_from([16, 20, 24])), family=family, attrs=attrs, **fields)
+    flags = draw(st.sampled_from([None, 0x601, 0x601, 0x601, 1 << 16]))
+    return msg, flags, draw(st.sampled_from([None, 7, 7, 7, -1])), 0
+
+
+def shape_of(msg: Message) -> tuple[Any, ...]:
+    return (getattr(msg, "family", 0), *msg.attrs)
+
+
+@given(st.one_of(messages(), fixed_messages()))
+def test_compiled_encoder_gives_the_generic_bytes_or_declines(case: tuple[Message, Any, Any, Any]) -> None:
+    msg, flags, seq, pid = case
+    expected = generic(msg, flags, seq, pid)
+    family = getattr(msg, "family", 0)
+    if type(family) is not int:
+        return
+    encoder = type(msg)._SHAPES.compile(shape_of(msg))
+    if encoder is None:
+        return
+    got = outcome(lambda: encoder(msg, flags, seq, pid))
+    assert got[0] == "bytes", got  # it declines (None); it never raises
+    if got[1] is not None:
+        assert expected == got
+
+
+@given(st.one_of(messages(), fixed_messages()))
+def test_encode_equals_generic_encode_each_time(case: tuple[Message, Any, Any, Any]) -> None:
+    """The first encoding of a shape learns it, the second compiles it, the third uses it."""
+    msg, flags, seq, pid = case
+    expected = generic(msg, flags, seq, pid)
+    for _ in range(3):
+        assert outcome(lambda: msg.encode(flags=flags, seq=seq, pid=pid)) == expected
+
+
+def test_requests_of_a_batch_take_the_compiled_encoder() -> None:
+    """addr_add and route_add (v4 and v6; a table above 255, a priority) are compiled shapes."""
+    reqs = [
+        addresses.addr_add(5, "192.0.2.1/24"),
+        addresses.addr_add(5, "2001:db8::1/64", flags=0x100),
+        routes.route_add("203.0.113.0/24", gateway="192.0.2.2", table=1000),
+        routes.route_add("2001:db8:1::/48", gateway="2001:db8::2", priority=7),
+        routes.route_add("203.0.113.0/24", oif=3),
+    ]
+    for req in reqs:
+        msg = req.msg
+        encoder = type(msg)._SHAPES.compile(shape_of(msg))
+        assert encoder is not None, shape_of(msg)
+        data = encoder(msg, 0x601, 9, 0)
+        assert data is not None
+        assert data == generic(msg, 0x601, 9, 0)[1]
+        for _ in range(3):
+            assert msg.encode(flags=0x601, seq=9, pid=0) == data
+        assert type(msg)._SHAPES.encoders[shape_of(msg)] is not None
+
+
+def test_bytes_laid_out_as_the_kernel_reads_them() -> None:
+    """Independently of rawnl's generic encoder: nlmsghdr, ifaddrmsg, IFA_LOCAL, IFA_ADDRESS."""
+    msg = addresses.addr_add(7, "198.51.100.9/32").msg
+    encoder = AddressMessage._SHAPES.compile(shape_of(msg))
+    assert encoder is not None
+    local = ipaddress.IPv4Address("198.51.100.9").packed
+    body = struct.pack("=BBBBI", 2, 32, 0, 0, 7) + struct.pack("=HH", 8, 2) + local + struct.pack("=HH", 8, 1) + local
+    assert encoder(msg, 5, 6, 0) == struct.pack("=IHHII", 16 + len(body), 20, 5, 6, 0) + body
+
+
+@pytest.mark.parametrize(
+    ("family", "address"),
+    [(2, ipaddress.IPv4Address("198.51.100.7")), (10, ipaddress.IPv6Address("2001:db8::7"))],
+)
+def test_address_objects_of_the_family_are_compiled_too(family: int, address: Any) -> None:
+    msg = RouteMessage(family=family, dst_len=24, attrs={"RTA_DST": address, "RTA_TABLE": 1000})
+    encoder = RouteMessage._SHAPES.compile(shape_of(msg))
+    assert encoder is not None
+    data = encoder(msg, None, None, None)
+    assert data is not None
+    assert data == generic(msg, None, None, None)[1]
+    assert data[32 : 32 + len(address.packed)] == address.packed  # after nlmsghdr, rtmsg, RTA_DST's header
+    other = RouteMessage(family=12 - family, attrs={"RTA_DST": address, "RTA_TABLE": 1000})
+    other_encoder = RouteMessage._SHAPES.compile(shape_of(other))
+    assert other_encoder is not None
+    assert other_encoder(other, None, None, None) is None  # the other family's address: declined
+    assert other.encode() == generic(other, None, None, None)[1]
+
+
+@pytest.mark.parametrize(
+    ("attrs", "error"),
+    [
+        ({"RTA_TABLE": 1 << 32}, "RTA_TABLE: 4294967296 does not fit in u32"),
+        ({"RTA_TABLE": True}, "RTA_TABLE: u32 takes an int, not bool"),
+        ({"RTA_OIF": unresolved()}, "RTA_OIF: link: link 'v0' has not been resolved to an index (IPRoute does it)"),
+        ({"RTA_DST": "203.0.113.300"}, "RTA_DST: '203.0.113.300' does not appear to be an IPv4 or IPv6 address"),
+    ],
+)
+def test_errors_are_the_generic_encoders(attrs: dict[str, Any], error: str) -> None:
+    good = {key: (1000 if key != "RTA_DST" else b"\xcb\x00q\x00") for key in attrs}
+    for _ in range(3):  # the shape compiled from good values
+        RouteMessage(family=2, attrs=good).encode()
+    with pytest.raises(ValueError, match="^" + error.replace("(", r"\(").replace(")", r"\)") + "$"):
+        RouteMessage(family=2, attrs=attrs).encode()
+
+
+def test_a_shape_is_compiled_when_seen_again_and_shapes_are_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
+    shapes = _Shapes("RouteMessage", "=IHHIIBBBBBBBBI", RouteMessage.FIELDS, RouteMessage.TABLE)
+    msg = RouteMessage(family=2, attrs={"RTA_PRIORITY": 1})
+    shape = shape_of(msg)
+    assert shapes.learn(shape, msg) is None  # seen once
+    assert shape not in shapes.encoders
+    encoder = shapes.learn(shape, msg)  # seen again: compiled
+    assert encoder is not None
+    assert shapes.encoders[shape] is encoder
+    assert shapes.learn((2, "RTA_MULTIPATH"), msg) is None  # no fixed layout: known at once
+    assert shapes.encoders[(2, "RTA_MULTIPATH")] is None
+    monkeypatch.setattr(_Shapes, "LIMIT", 2)
+    for _ in range(2):
+        assert shapes.learn((2, "RTA_TABLE"), msg) is None  # full: nothing more is kept
+    assert (2, "RTA_TABLE") not in shapes.encoders
+    assert (2, "RTA_TABLE") not in shapes.seen
+    fresh = _Shapes("RouteMessage", "=IHHIIBBBBBBBBI", RouteMessage.FIELDS, RouteMessage.TABLE)
+    for name in ("RTA_TABLE", "RTA_OIF", "RTA_IIF"):
+        fresh.learn((2, name), msg)
+    assert len(fresh.seen) == 2  # shapes seen once are bounded too
