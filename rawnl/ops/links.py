@@ -12,7 +12,7 @@ from __future__ import annotations
 from _collections_abc import Mapping
 
 from rawnl._record import Record, field
-from rawnl.wire.codec import encode_attrs, pick, single
+from rawnl.wire.codec import encode_attrs, picker, single
 from rawnl.wire.link import LINKINFO, LinkMessage
 from rawnl.wire.uapi import (
     AF_BRIDGE,
@@ -427,14 +427,15 @@ _LINK_KEYS = (
     "IFLA_LINK_NETNSID",
     "IFLA_LINK",
 )
+_pick_link = picker(_LINK_KEYS)
 
 
 def link_from(msg: LinkMessage) -> Link:
     """The :class:`Link` for a decoded ``RTM_NEWLINK``/``RTM_DELLINK``.  Reads its fields
-    through :func:`rawnl.wire.codec.pick` (one reader compiled per message layout); an attribute
+    through :func:`rawnl.wire.codec.picker` (one reader compiled per message layout); an attribute
     the message holds twice raises :class:`rawnl.InvalidMessageError`."""
     a = msg.attrs
-    name, kind, oper, mtu, txqlen, mac, master, netnsid, peer = pick(a, _LINK_KEYS)
+    name, kind, oper, mtu, txqlen, mac, master, netnsid, peer = _pick_link(a)
     link: Link = _new(Link)
     link.index = msg.index
     link.flags = msg.link_flags
