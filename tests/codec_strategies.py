@@ -29,7 +29,7 @@ from rawnl.wire import codec, structs
 from rawnl.wire import link as wlink
 from rawnl.wire import message as wmessage
 from rawnl.wire import route as wroute
-from rawnl.wire.kinds import bridge, veth
+from rawnl.wire.kinds import bridge, veth, vxlan
 
 AF_UNSPEC, AF_INET, AF_BRIDGE, AF_INET6 = 0, 2, 7, 10
 NLM_F_CAPPED, NLM_F_ACK_TLVS = 0x100, 0x200
@@ -83,7 +83,7 @@ def value_strategy(  # noqa: PLR0911 - one branch per value type
         return st.integers(typ._lo, typ._hi)
     if isinstance(typ, codec._Uint):
         return st.integers(0, (1 << 64) - 1)
-    if isinstance(typ, codec._Flag):
+    if isinstance(typ, (codec._Flag, vxlan._FlagOrU8)):  # a flag is encoded only as True
         return st.just(True)
     if isinstance(typ, codec._String):
         return text

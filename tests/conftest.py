@@ -230,6 +230,29 @@ class IPRoute2:
         return json.loads(proc.stdout) if proc.stdout.strip() else []
 
 
+@pytest.fixture
+def empty_encoder_shapes() -> Iterator[None]:
+    """The compiled encoders' shape caches (``Message._SHAPES`` of each family, at most ``LIMIT``
+    shapes per class) emptied for the test and put back as they were afterwards: a test that
+    encodes hundreds of random messages would otherwise fill them for the tests after it, and a
+    test that checks a shape gets compiled needs room whatever ran before it."""
+    from rawnl.wire.address import AddressMessage
+    from rawnl.wire.link import LinkMessage
+    from rawnl.wire.route import RouteMessage
+
+    classes = (LinkMessage, AddressMessage, RouteMessage)
+    saved = [(cls._SHAPES, dict(cls._SHAPES.encoders), dict(cls._SHAPES.seen)) for cls in classes]
+    for shapes, _, _ in saved:
+        shapes.encoders.clear()
+        shapes.seen.clear()
+    yield
+    for shapes, encoders, seen in saved:
+        shapes.encoders.clear()
+        shapes.encoders.update(encoders)
+        shapes.seen.clear()
+        shapes.seen.update(seen)
+
+
 @pytest.fixture(scope="session")
 def ip() -> IPRoute2:
     """iproute2, the independent observer: ``ip("addr", "show", "dev", "lo", ns=netns)``."""

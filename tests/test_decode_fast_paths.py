@@ -16,7 +16,7 @@ family and for buffers mutated where the layout check looks and where it does no
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 import pytest
@@ -42,23 +42,8 @@ SETTINGS = settings(
 family_messages = st.one_of(link_messages(), address_messages(), route_messages())
 
 
-@pytest.fixture(autouse=True)
-def _encoder_shapes_as_found() -> Iterator[None]:
-    """These tests encode hundreds of random messages, each a new *shape* for the compiled
-    encoders (``Message._SHAPES``, at most ``LIMIT`` per class): put those caches back as they
-    were, so that the tests after these still find room (``tests/test_encode_shapes.py`` checks
-    that its requests' shapes get compiled)."""
-    saved = []
-    for cls in (LinkMessage, AddressMessage, RouteMessage):
-        shapes = getattr(cls, "_SHAPES", None)
-        if shapes is not None:
-            saved.append((shapes, dict(shapes.encoders), dict(shapes.seen)))
-    yield
-    for shapes, encoders, seen in saved:
-        shapes.encoders.clear()
-        shapes.encoders.update(encoders)
-        shapes.seen.clear()
-        shapes.seen.update(seen)
+#: These tests encode hundreds of random messages, each a new shape for the compiled encoders.
+pytestmark = pytest.mark.usefixtures("empty_encoder_shapes")
 
 
 def _declared(data: bytes) -> tuple[Any, set[int]]:

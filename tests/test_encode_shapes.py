@@ -21,7 +21,8 @@ from rawnl.ops import addresses, routes
 from rawnl.ops.request import LinkName
 from rawnl.wire.message import Message, _Shapes
 
-pytestmark = pytest.mark.uml
+#: Each test starts with empty shape caches (its own random encodes, or earlier tests, could fill them).
+pytestmark = [pytest.mark.uml, pytest.mark.usefixtures("empty_encoder_shapes")]
 
 
 class Plain(dict):  # type: ignore[type-arg]
