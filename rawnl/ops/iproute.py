@@ -214,10 +214,10 @@ class Batch(_Changes):
         refs = req.refs
         if refs:  # names looked up, namespaces opened: now, while queuing
             ref = refs[0]
-            index = self._names.get(ref.name) if len(refs) == 1 and type(ref) is LinkName else None
-            if index is not None:  # the common case: one link this batch has already named
-                ref.index = index  # type: ignore[union-attr]  # (a LinkName: tested above)
-            else:
+            index = None
+            if len(refs) == 1 and isinstance(ref, LinkName):
+                index = ref.index = self._names.get(ref.name)
+            if index is None:  # else the common case: one link this batch has already named
                 self.resolve(refs)
                 if any(ref.__class__ is not LinkName for ref in refs):
                     self._opened.append(refs)

@@ -274,12 +274,13 @@ class _Binary(AttrType):
 class _Scalar(AttrType):
     """A fixed-size integer in host (or, for ``be``, network) byte order."""
 
-    __slots__ = ("_attr_len", "_attr_pack", "_hi", "_lo", "_pack", "_unpack", "code", "size")
+    __slots__ = ("_attr_len", "_attr_pack", "_hi", "_lo", "_pack", "_unpack", "code", "format", "size")
 
     def __init__(self, label: str, fmt: str) -> None:
         super().__init__(label)
         st = struct.Struct(fmt)
         self.size = st.size
+        self.format = fmt  # "=I", ">H", ...
         #: The ``struct`` code when in host byte order (for :func:`pick`'s compiled readers).
         self.code = fmt[1] if fmt[0] == "=" else None
         # Header, value and padding in one call (host byte order only).
@@ -1074,7 +1075,7 @@ def _value_reader(start: int, end: int, typ: AttrType, sub: Any) -> Callable[[by
     whose offsets hold for every buffer that reuses it.  An integer's reader is a ``struct``'s
     ``unpack_from`` with the offset in its format: no Python-level call at all."""
     if type(typ) is _Scalar:
-        fmt: str = typ._unpack.__self__.format  # type: ignore[attr-defined]  # "=I", ">H", ...
+        fmt = typ.format
         read_int: Callable[[bytes], tuple[Any]] = struct.Struct(f"{fmt[0]}{start}x{fmt[1:]}").unpack_from
         return read_int
     if typ is STRING:
