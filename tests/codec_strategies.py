@@ -17,12 +17,14 @@ from hypothesis import strategies as st
 
 from rawnl import (
     AddressMessage,
+    DecodeError,
     DoneMessage,
     ErrorMessage,
     LinkMessage,
     RawMessage,
     Repeated,
     RouteMessage,
+    decode,
 )
 from rawnl.wire import address as waddress
 from rawnl.wire import codec, structs
@@ -434,3 +436,11 @@ def materialise_all(msgs: list[Any]) -> list[Any]:
             _ = msg.request_header
         out.append(materialise(msg))
     return out
+
+
+def decode_outcome(data: bytes) -> Any:
+    """What decoding ``data`` gives, fully materialised, or the DecodeError's (reason, offset)."""
+    try:
+        return ("ok", materialise_all(decode(data)))
+    except DecodeError as exc:
+        return ("error", exc.reason, exc.offset)

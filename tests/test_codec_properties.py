@@ -36,6 +36,7 @@ from rawnl.wire.codec import clear_layout_cache
 from codec_strategies import (  # isort: skip
     address_messages,
     any_message,
+    decode_outcome,
     done_messages,
     error_messages,
     link_messages,
@@ -58,14 +59,6 @@ LEN = struct.Struct("=I")
 
 def _pad(b: bytes) -> bytes:
     return b + b"\0" * (-len(b) % 4)
-
-
-def _outcome(data: bytes) -> Any:
-    """What decoding ``data`` gives, fully materialised, or the DecodeError's (reason, offset)."""
-    try:
-        return ("ok", materialise_all(decode(data)))
-    except DecodeError as exc:
-        return ("error", exc.reason, exc.offset)
 
 
 def _plain_copy(msg: Any) -> Any:
@@ -139,7 +132,7 @@ def test_error_reply_with_any_error_number_gives_an_exception(error: int) -> Non
 @SETTINGS
 @given(st.binary(max_size=600))
 def test_arbitrary_bytes_raise_only_decode_error(data: bytes) -> None:
-    _outcome(data)  # anything but DecodeError propagates and fails the test
+    decode_outcome(data)  # anything but DecodeError propagates and fails the test
 
 
 known_types = st.sampled_from([2, 3, 16, 17, 18, 19, 20, 21, 22, 24, 25, 26])
@@ -150,7 +143,7 @@ known_types = st.sampled_from([2, 3, 16, 17, 18, 19, 20, 21, 22, 24, 25, 26])
 def test_arbitrary_payloads_raise_only_decode_error(mtype: int, flags: int, payload: bytes) -> None:
     """A well-formed header so that the fuzzing reaches the fixed headers and attribute scans."""
     data = codec.NLMSG_HDR.pack(16 + len(payload), mtype, flags, 1, 0) + payload
-    _outcome(data)
+    decode_outcome(data)
 
 
 @SETTINGS
@@ -159,7 +152,7 @@ def test_mutated_messages_raise_only_decode_error(msg: Any, edits: list[tuple[in
     data = bytearray(msg.encode())
     for pos, value in edits:
         data[pos % len(data)] = value
-    _outcome(bytes(data))
+    decode_outcome(bytes(data))
 
 
 @SETTINGS
@@ -173,7 +166,7 @@ def test_mutated_attribute_headers_raise_only_decode_error(msg: Any, data: st.Da
     alen = data.draw(st.one_of(st.integers(0, 8), st.integers(0, 0xFFFF)))
     atype = data.draw(st.integers(0, 0xFFFF))
     codec.NLA_HDR.pack_into(buf, hoff, alen, atype)
-    _outcome(bytes(buf))
+    decode_outcome(bytes(buf))
 
 
 # ---------------------------------------------------------------------------------- truncation
@@ -229,7 +222,7 @@ def test_truncations_raise_or_decode_a_valid_prefix(msgs: list[Any], data: st.Da
         #    padding after a message), and then gives the messages before it
         complete = [i for i, (_s, e) in enumerate(spans) if e <= cut]
         inside = [i for i, (s, e) in enumerate(spans) if s < cut < e]
-        outcome = _outcome(buf[:cut])
+        outcome = decode_outcome(buf[:cut])
         if inside:
             assert outcome[0] == "error", (cut, outcome)
             assert outcome[2] == spans[inside[0]][0]  # the offset of the cut message
@@ -458,9 +451,9 @@ def test_cache_nested_flag_decides_protinfo() -> None:
     flat = bytearray(nested)
     struct.pack_into("=H", flat, 34, 12)  # IFLA_PROTINFO without NLA_F_NESTED
     clear_layout_cache()
-    cold = _outcome(bytes(flat))
+    cold = decode_outcome(bytes(flat))
     assert decode(nested)[0].attrs["IFLA_PROTINFO"] == {"IFLA_BRPORT_MODE": 1}
-    warm = _outcome(bytes(flat))
+    warm = decode_outcome(bytes(flat))
     assert warm == cold
     # without the flag it is the old one-byte port state, never the nest
     assert warm[0] == "error" or warm[1][0][1]["attrs"]["IFLA_PROTINFO"] != {"IFLA_BRPORT_MODE": 1}
@@ -477,9 +470,9 @@ def test_cache_warm_decode_equals_cold_decode(msg: Any, edits: list[tuple[int, i
         changed[pos % len(changed)] = value
     clear_layout_cache()
     decode(data)
-    warm = _outcome(bytes(changed))
+    warm = decode_outcome(bytes(changed))
     clear_layout_cache()
-    cold = _outcome(bytes(changed))
+    cold = decode_outcome(bytes(changed))
     assert warm == cold
 
 

@@ -24,12 +24,18 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import rawnl
-from rawnl import AddressMessage, DecodeError, LinkMessage, Repeated, RouteMessage, decode
+from rawnl import AddressMessage, LinkMessage, Repeated, RouteMessage, decode
 from rawnl.wire import codec, structs
 from rawnl.wire.codec import ScanContext, clear_layout_cache, scan_level
 from rawnl.wire.message import Message
 
-from codec_strategies import address_messages, link_messages, materialise, materialise_all, route_messages  # isort: skip
+from codec_strategies import (  # isort: skip
+    address_messages,
+    decode_outcome,
+    link_messages,
+    materialise,
+    route_messages,
+)
 
 pytestmark = pytest.mark.uml  # the core: run in the second kernel too (.ci/run)
 
@@ -54,13 +60,6 @@ def _declared(data: bytes) -> tuple[Any, set[int]]:
     scan_level(data, cls.ATTRS_AT, len(data), cls.TABLE, ctx)
     positions = {p for off, n in ctx.checks for p in range(off, off + n)}
     return codec._compile_check(ctx.checks), positions
-
-
-def _outcome(data: bytes) -> Any:
-    try:
-        return ("ok", materialise_all(decode(data)))
-    except DecodeError as exc:
-        return ("error", exc.reason, exc.offset)
 
 
 def _generic(value: Any) -> Any:
@@ -115,9 +114,9 @@ def test_a_declared_byte_changed_decodes_warm_as_cold(msg: Any, data: st.DataObj
     changed = _edit(encoded, positions, data.draw(st.lists(st.integers(0, 255), min_size=3, max_size=3)))
     clear_layout_cache()
     decode(encoded)
-    warm = _outcome(changed)
+    warm = decode_outcome(changed)
     clear_layout_cache()
-    assert warm == _outcome(changed)
+    assert warm == decode_outcome(changed)
 
 
 @SETTINGS

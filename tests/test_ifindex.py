@@ -27,6 +27,19 @@ def ipr(netns: NetNS) -> Iterator[IPRoute]:
         yield handle
 
 
+def sent_types(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """The message type of every request the sockets send from now on (the list fills in)."""
+    sent: list[int] = []
+    request = NetlinkSocket.request
+
+    def counting(self: NetlinkSocket, msg: Any, **kwargs: Any) -> Any:
+        sent.append(msg.type)
+        return request(self, msg, **kwargs)
+
+    monkeypatch.setattr(NetlinkSocket, "request", counting)
+    return sent
+
+
 def test_ifindex_is_the_sockets_namespaces(netns: NetNS, netns2: NetNS) -> None:
     """The same name in two namespaces, with different indices: each handle finds its own,
     although the calling thread is in neither."""
@@ -72,14 +85,7 @@ def test_refused_ioctl_falls_back_to_rtm_getlink(ipr: IPRoute, monkeypatch: pyte
         raise PermissionError(errno.EPERM, "refused")
 
     monkeypatch.setattr(NetlinkSocket, "ifindex", refused)
-    sent: list[Any] = []
-    request = NetlinkSocket.request
-
-    def counting(self: NetlinkSocket, msg: Any, **kwargs: Any) -> Any:
-        sent.append(msg.type)
-        return request(self, msg, **kwargs)
-
-    monkeypatch.setattr(NetlinkSocket, "request", counting)
+    sent = sent_types(monkeypatch)
     ipr.addr_add("br0", "192.0.2.1/24")
     assert asked == ["br0"]
     assert sent == [RTM_GETLINK, 20]  # the lookup, then RTM_NEWADDR
@@ -94,14 +100,7 @@ def test_by_name_sends_one_request(ipr: IPRoute, monkeypatch: pytest.MonkeyPatch
     link_get and link_del by name: one message (the kernel finds IFLA_IFNAME)."""
     ipr.link_add_bridge("br0")
     ipr.link_set("br0", up=True)
-    sent: list[int] = []
-    request = NetlinkSocket.request
-
-    def counting(self: NetlinkSocket, msg: Any, **kwargs: Any) -> Any:
-        sent.append(msg.type)
-        return request(self, msg, **kwargs)
-
-    monkeypatch.setattr(NetlinkSocket, "request", counting)
+    sent = sent_types(monkeypatch)
     ipr.addr_add("br0", "192.0.2.1/24")
     ipr.route_add("198.51.100.0/24", oif="br0")
     ipr.link_set("br0", mtu=1400)

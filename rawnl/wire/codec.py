@@ -1118,14 +1118,14 @@ def pick(attrs: Mapping[AttrKey, Any], keys: tuple[AttrKey | tuple[AttrKey, ...]
     ``struct`` call reads every fixed-size value at its known offset, so listing thousands of
     links costs a few microseconds each.  Values are not cached in ``attrs``.
     """
-    if type(attrs) is Attrs:
-        level = attrs._level
-        reader = level.pickers.get(keys)
-        if reader is None:
-            level.own()
-            reader = level.pickers[keys] = _compile_picker(level, keys)
-        return reader(attrs._data)
-    return _pick_each(attrs, keys)
+    read = _PICKERS.get(keys)
+    if read is None:
+        read = _PICKERS[keys] = picker(keys)
+    return read(attrs)
+
+
+#: keys -> its picker, for pick(): the keys are the callers' constants, so this stays small
+_PICKERS: dict[tuple[AttrKey | tuple[AttrKey, ...], ...], Callable[[Mapping[AttrKey, Any]], tuple[Any, ...]]] = {}
 
 
 def picker(keys: tuple[AttrKey | tuple[AttrKey, ...], ...]) -> Callable[[Mapping[AttrKey, Any]], tuple[Any, ...]]:
