@@ -331,35 +331,38 @@ class NetlinkSocket:
 
     def _request(self, msg: Message, flags: int) -> list[Message]:
         seq = self._seq = (self._seq % 0xFFFFFFFF) + 1
-        data = msg.encode(flags=msg.flags | NLM_F_REQUEST | flags, seq=seq, pid=0)
-        self._sock.send(data)
-        want_ack = bool(flags & NLM_F_ACK)
+        mflags = msg.flags | flags
+        data = msg.encode(flags=mflags | NLM_F_REQUEST, seq=seq, pid=0)
+        sock = self._sock
+        sock.send(data)
         # One recv into a buffer kept for it, when nothing we need can be cut off (MSG_TRUNC tells
         # the datagram's whole length, so a cut is seen): a change's only reply is its
         # NLMSG_ERROR, at most our request and the extended-ack attributes long; a GET (not a
         # dump) reads nothing into the kernel, so a reply too long for the buffer is asked for
         # again into a larger one.  Anything else (echoed objects, events on a subscribed socket)
         # is sized first with MSG_PEEK by _recv.
+        rbuf = self._rbuf
         mtype = msg.type
         if self._groups:
             sized = False
         elif mtype >= 16 and mtype & 3 == 2:  # RTM_GET*
-            sized = not (msg.flags | flags) & NLM_F_DUMP
+            sized = not mflags & NLM_F_DUMP
         else:
-            sized = want_ack and not (msg.flags | flags) & NLM_F_ECHO and len(data) + _EXT_ACK_ROOM <= len(self._rbuf)
+            sized = flags & NLM_F_ACK != 0 and not mflags & NLM_F_ECHO and len(data) + _EXT_ACK_ROOM <= len(rbuf)
         port = self.port_id
         first = None
         if sized:
             # The common case written out: the first datagram read here, and when it is exactly
             # our ACK (ack_only) done without another frame; anything else goes to _recv_sized.
             try:
-                first = self._sock.recvfrom_into(self._rbuf, len(self._rbuf), MSG_TRUNC)
+                first = sock.recvfrom_into(rbuf, len(rbuf), MSG_TRUNC)
             except OSError as exc:
                 if exc.errno == ENOBUFS:
                     raise NetlinkError(ENOBUFS, "receive buffer overflowed while waiting for a reply") from None
                 raise
-            if first[0] == 36 and first[1] == (0, 0) and ack_only(self._rbuf, seq, port):
+            if first[0] == 36 and first[1] == (0, 0) and ack_only(rbuf, seq, port):
                 return []
+        want_ack = bool(flags & NLM_F_ACK)
         replies: list[Message] = []
         while True:
             try:
@@ -739,13 +742,8 @@ def ack_only(buf: bytes | bytearray, seq: int, port: int) -> bool:
     where the decoder would return an ``ErrorMessage`` with ``error`` 0 for ``(seq, port)`` and
     nothing else (``tests/test_ack_fast_path.py`` checks both agree on every shape)."""
     length, mtype, flags, mseq, mpid, error, echoed = _unpack_ack(buf, 0)
-    ok: bool = (
-        length == 36
-        and mtype == NLMSG_ERROR
-        and error == 0
-        and mseq == seq
-        and mpid == port
-        and (flags & NLM_F_CAPPED != 0 or echoed == 16)  # the echo: a capped header, or all of it
+    ok: bool = (length, mtype, error, mseq, mpid) == (36, NLMSG_ERROR, 0, seq, port) and (
+        flags & NLM_F_CAPPED != 0 or echoed == 16  # the echo: a capped header, or all of it
     )
     return ok
 
