@@ -157,14 +157,14 @@ def test_the_checker_catches_a_stale_index(ipr: IPRoute, monkeypatch: pytest.Mon
     logged(lambda: ipr.link_add_bridge("y"), lambda: ipr.link_get("y").index, "y")
     first = ipr.link_get("x").index
     remembered: dict[str, int] = {}
-    real = IPRoute._index_of
+    real = NetlinkSocket.ifindex
 
-    def cached(self: IPRoute, name: str, arg: str) -> int:
+    def cached(self: NetlinkSocket, name: str) -> int:
         if name not in remembered:
-            remembered[name] = real(self, name, arg)
+            remembered[name] = real(self, name)
         return remembered[name]
 
-    monkeypatch.setattr(IPRoute, "_index_of", cached)
+    monkeypatch.setattr(NetlinkSocket, "ifindex", cached)
     ipr.addr_add("x", "192.0.2.1/32")  # caches x -> first
     second = ipr.link_get("y").index
     logged(lambda: ipr.link_set("x", name="t"), lambda: first, "t")
@@ -176,7 +176,7 @@ def test_the_checker_catches_a_stale_index(ipr: IPRoute, monkeypatch: pytest.Mon
     assert found["192.0.2.2"] == first
     start, end = calls["192.0.2.2"]
     assert check_landings(log, calls, found, "x") == [f"192.0.2.2 on link {first} during [{start}, {end}]"]
-    monkeypatch.setattr(IPRoute, "_index_of", real)
+    monkeypatch.setattr(NetlinkSocket, "ifindex", real)
     start = time.monotonic_ns()
     ipr.addr_add("x", "192.0.2.3/32")  # looked up now: `second`
     calls["192.0.2.3"] = (start, time.monotonic_ns())

@@ -150,3 +150,42 @@ def test_int_subclasses_become_plain_ints() -> None:
     assert v.table("main") == 254
     with pytest.raises(ValueError, match="table must be between 1"):
         v.table(0)
+
+
+mtu_values = st.one_of(
+    st.integers(min_value=-(2**33), max_value=2**33),
+    st.integers(min_value=60, max_value=70),
+    st.integers(min_value=65530, max_value=65540),
+    st.booleans(),
+    st.floats(allow_nan=False),
+    st.text(max_size=4),
+    st.none(),
+)
+
+
+def refusal(call: Any) -> str | None:
+    """The text of the ValueError ``call()`` raises, or None."""
+    try:
+        call()
+    except ValueError as exc:
+        return str(exc)
+    return None
+
+
+@given(mtu=mtu_values, nomaster=st.one_of(st.booleans(), st.integers(0, 1), st.none()))
+def test_link_set_short_paths_agree_with_the_validators(mtu: object, nomaster: object) -> None:
+    """link_set's written-out checks of ``mtu`` (an int in range taken as it is) and ``nomaster``
+    (False needs no check) accept and refuse exactly what v.boolean and v.mtu do, in that order
+    and with their messages; the IFLA_MTU sent is v.mtu's value."""
+    expected = refusal(lambda: v.boolean(nomaster, "nomaster"))
+    if expected is None and mtu is not None:
+        expected = refusal(lambda: v.mtu(mtu))
+    got = refusal(lambda: links.link_set("v0", mtu=mtu, nomaster=nomaster))  # type: ignore[arg-type]
+    assert got == expected
+    if got is None:
+        attrs = links.link_set("v0", mtu=mtu, nomaster=nomaster).msg.attrs  # type: ignore[arg-type]
+        if mtu is None:
+            assert "IFLA_MTU" not in attrs
+        else:
+            assert attrs["IFLA_MTU"] == v.mtu(mtu)
+            assert type(attrs["IFLA_MTU"]) is int

@@ -253,14 +253,16 @@ def link_set(
         name = v.ifname(name, "name")
     if master is not None and nomaster:
         raise ValueError(f"nomaster={nomaster!r} and master={master!r} exclude each other: give one")
-    v.boolean(nomaster, "nomaster")
+    if nomaster is not False:  # (the default needs no check)
+        v.boolean(nomaster, "nomaster")
     flags = change = 0
     if up is not None:
         change = IFF_UP
         flags = IFF_UP if v.boolean(up, "up") else 0
     attrs: dict[AttrKey, Any] = {}
     if mtu is not None:
-        attrs["IFLA_MTU"] = v.mtu(mtu)
+        # v.mtu's own first test, written out (an int in range is taken as it is)
+        attrs["IFLA_MTU"] = mtu if mtu.__class__ is int and v.MTU_MIN <= mtu <= v.MTU_MAX else v.mtu(mtu)
     if txqlen is not None:
         attrs["IFLA_TXQLEN"] = v.u32(txqlen, "txqlen")
     if mac is not None:

@@ -179,6 +179,10 @@ def link_index(value: object, arg: str, refs: list[LinkName | NetnsRef]) -> int:
     becomes a :class:`LinkName` (added to ``refs``), which stands for the index."""
     if type(value) is int and 0 < value <= 0x7FFFFFFF:  # the common case, kept short
         return value
+    if type(value) is str and value in _CHECKED_NAMES:  # link_ref's first test, written out
+        ref = LinkName(value, arg)
+        refs.append(ref)
+        return ref
     index, name = link_ref(value, arg)
     if name is None:
         return index

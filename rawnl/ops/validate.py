@@ -60,8 +60,8 @@ __all__ = [
 #: truncating), and MODULE_NAME_LEN is 64 - sizeof(long): 56 bytes with the NUL on 64-bit.  No
 #: kind it can find is longer than 55 bytes.
 _KIND_MAX = 55
-_MTU_MIN = 68  # the IPv4 minimum; the kernel enforces each device's own maximum
-_MTU_MAX = 65535
+MTU_MIN = 68  # the IPv4 minimum; the kernel enforces each device's own maximum
+MTU_MAX = 65535
 _U32_MAX = 0xFFFFFFFF
 
 #: ``ip``'s names for route tables (``/etc/iproute2/rt_tables``) and scopes.
@@ -202,7 +202,7 @@ def alias(value: object, arg: str = "alias") -> str:
 
 def mtu(value: object, arg: str = "mtu") -> int:
     """An MTU of 68 (IPv4's minimum) to 65535; the kernel enforces each device's own maximum."""
-    return _int(value, arg, _MTU_MIN, _MTU_MAX)
+    return _int(value, arg, MTU_MIN, MTU_MAX)
 
 
 def address(value: object, arg: str, family: int | None = None) -> tuple[int, bytes]:
