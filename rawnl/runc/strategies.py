@@ -313,37 +313,40 @@ class VethStrategy:
         container under a temporary name derived the same way (recorded in
         ``network.temp_veth_peer_name``).
 
-        Sends RTM_GETLINK (the bridge; then the host end, and a dump of the container's links,
-        to clear what an interrupted earlier run left), RTM_NEWLINK (the pair:
-        ``IFLA_LINKINFO { veth, { PEER { IFLA_IFNAME, IFLA_NET_NS_FD, ... } } }``, MTU,
-        txqueuelen, one queue each), RTM_GETLINK on the new host end (its index, and its peer's
-        in the container: ``IFLA_LINK``), RTM_NEWLINK on the host end by that index
-        (``IFLA_MASTER``, MTU, IFF_UP, ``IFLA_IFALIAS`` = the mark) and, with ``hairpin_mode``,
-        the bridge port's ``IFLA_BRPORT_MODE``.  If anything after the pair fails, the pair is
-        deleted.
+        Sends RTM_GETLINK (the bridge), a dump of the container's links (to clear what an
+        interrupted earlier run left there), RTM_NEWLINK (the pair: ``IFLA_LINKINFO { veth, {
+        PEER { IFLA_IFNAME, IFLA_NET_NS_FD, ... } } }``, MTU, txqueuelen, one queue each),
+        RTM_GETLINK on the new host end (its index, and its peer's in the container:
+        ``IFLA_LINK``), RTM_NEWLINK on the host end by that index (``IFLA_MASTER``, MTU, IFF_UP,
+        ``IFLA_IFALIAS`` = the mark) and, with ``hairpin_mode``, the bridge port's
+        ``IFLA_BRPORT_MODE``.  If the kernel refuses the pair with EEXIST, the host end's name is
+        looked at (RTM_GETLINK): one rawnl left for this network is deleted and the pair made
+        again, anything else is left and the refusal raised.  If anything after the pair fails,
+        the pair is deleted.
         """
+        network.validate()
         with _ipr(host) as h, open_container(container) as ns, _ipr(ipr, ns) as inside:
             self._create(network, ns, h, inside)
 
     def _create(self, network: Network, ns: NetNS, h: IPRoute, inside: IPRoute) -> tuple[int, int | None]:
-        """:meth:`create`, returning the host end's index and the peer's index in the container
-        (``None`` if the kernel did not say), as read back right after the pair was made."""
-        network.validate()
+        """:meth:`create` of a validated ``network``, returning the host end's index and the
+        peer's index in the container (``None`` if the kernel did not say), as read back right
+        after the pair was made."""
         bridge = self._bridge_index(h, network)
         if not network.host_interface_name:
             network.host_interface_name = derived_name(network, ns.ino, "host")
         network.temp_veth_peer_name = derived_name(network, ns.ino, "peer")
         with _step("clear what an interrupted earlier run of this network left"):
-            self._clear(network, ns.ino, h, inside, warn=False)
+            self._clear_inside(network, ns.ino, inside)
         with _step(f"create veth pair {network.host_interface_name}/{network.temp_veth_peer_name}"):
-            h.link_add_veth(
-                network.host_interface_name,
-                network.temp_veth_peer_name,
-                peer_netns=ns,
-                mtu=network.mtu or None,
-                txqlen=network.txqueuelen or None,
-                num_queues=1,
-            )
+            try:
+                self._add_pair(h, network, ns)
+            except NetlinkError as exc:
+                # A host end left by an interrupted run (whose peer is not in the container any
+                # more: one there was deleted above, with its host end) is only looked for now.
+                if exc.errno != errno.EEXIST or self._clear_host(network, ns.ino, h) != "ours":
+                    raise
+                self._add_pair(h, network, ns)
         try:
             with _step(f"attach {network.host_interface_name} to bridge {network.bridge}"):
                 end = h.link_get(network.host_interface_name)
@@ -353,6 +356,17 @@ class VethStrategy:
             raise
         peer: int | None = end.peer if end.link_netnsid is not None else None
         return end.index, peer
+
+    @staticmethod
+    def _add_pair(h: IPRoute, network: Network, ns: NetNS) -> None:
+        h.link_add_veth(
+            network.host_interface_name,
+            network.temp_veth_peer_name,
+            peer_netns=ns,
+            mtu=network.mtu or None,
+            txqlen=network.txqueuelen or None,
+            num_queues=1,
+        )
 
     def attach(self, network: Network, *, host: IPRoute | None = None) -> None:
         """Put the host end on the bridge: ``ip link set HOST master BRIDGE mtu MTU up`` (one
@@ -444,23 +458,36 @@ class VethStrategy:
 
     def _clear(self, network: Network, ino: int, host: IPRoute, inside: IPRoute, *, warn: bool) -> None:
         """Delete every piece of this network that rawnl made (see :meth:`destroy`): the host
-        end by name (RTM_GETLINK), then what is left in the container, read in one dump (the
-        container holds few links; deleting the host end took its peer along)."""
-        tag = mark(network, ino)
+        end, then what is left in the container."""
+        found = self._clear_host(network, ino, host)
+        self._clear_inside(network, ino, inside)
         host_name = network.host_interface_name or derived_name(network, ino, "host")
-        generated = host_name == derived_name(network, ino, "host")
-        found = _delete_ours(host, host_name, tag, by_name=generated)
-        temp = derived_name(network, ino, "peer")
-        inside_links = {link.name: link for link in inside.links()}
-        _delete_ours(inside, temp, tag, by_name=True, link=inside_links.get(temp))  # a crash before the rename
-        if network.name and network.name != temp:
-            _delete_ours(inside, network.name, tag, link=inside_links.get(network.name))
         if found == "foreign" and warn and _find(host, host_name) is not None:
             _log.warning(
                 "%s exists in the host namespace but was not created by rawnl for %s; left alone",
                 host_name,
                 identity(network, ino),
             )
+
+    @staticmethod
+    def _clear_host(network: Network, ino: int, host: IPRoute) -> str | None:
+        """Delete the host end if it is rawnl's for this network (RTM_GETLINK by name, then
+        RTM_DELLINK); what :func:`_delete_ours` found."""
+        host_name = network.host_interface_name or derived_name(network, ino, "host")
+        generated = host_name == derived_name(network, ino, "host")
+        return _delete_ours(host, host_name, mark(network, ino), by_name=generated)
+
+    @staticmethod
+    def _clear_inside(network: Network, ino: int, inside: IPRoute) -> None:
+        """Delete, in the container, the temporary peer (a crash before the rename) and the
+        interface ``name`` if they are rawnl's for this network: the container's links read in
+        one dump (a container holds few), then RTM_DELLINK for each found."""
+        tag = mark(network, ino)
+        temp = derived_name(network, ino, "peer")
+        links = {link.name: link for link in inside.links()}
+        _delete_ours(inside, temp, tag, by_name=True, link=links.get(temp))
+        if network.name and network.name != temp:
+            _delete_ours(inside, network.name, tag, link=links.get(network.name))
 
 
 _STRATEGIES: dict[str, Strategy] = {}
