@@ -47,6 +47,9 @@ from rawnl.engine.netns import run_netns_as_found
 from rawnl.ops import addresses, routes
 from rawnl.wire import codec
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))  # the helpers beside this script
+from minimal_client import split_saved
+
 PAIRS = 1000
 
 CAPTURE = r"""
@@ -87,15 +90,6 @@ def capture_dump() -> list[bytes]:
     finally:
         subprocess.run(["ip", "netns", "del", ns], check=False)
     return split_saved(proc.stdout)
-
-
-def split_saved(blob: bytes) -> list[bytes]:
-    grams, off = [], 0
-    while off < len(blob):
-        (n,) = struct.unpack_from("=I", blob, off)
-        grams.append(blob[off + 4 : off + 4 + n])
-        off += 4 + n
-    return grams
 
 
 def best(fn: Callable[[], object], repeat: int, number: int) -> float:

@@ -98,17 +98,23 @@ def check(host: str, containers: list[str]) -> None:
 # ------------------------------------------------------------------------------ contenders
 
 
+def networks(i: int) -> list[Network]:
+    """Container ``i``'s networks as rawnl's strategies take them: loopback, and a veth on br0
+    (host end ``vr<i>``) with an address of 198.51.100.0/24 and the bridge's gateway."""
+    return [
+        Network("loopback"),
+        Network(
+            "veth", name="eth0", bridge="br0", address=f"{_address(i)}/24", gateway="198.51.100.1",
+            mtu=MTU, host_interface_name=f"vr{i}",
+        ),
+    ]  # fmt: skip
+
+
 def wire_rawnl(host: str, containers: list[str]) -> list[float]:
     times = []
     with IPRoute(netns=host) as h:
         for i, name in enumerate(containers, 1):
-            nets = [
-                Network("loopback"),
-                Network(
-                    "veth", name="eth0", bridge="br0", address=f"{_address(i)}/24", gateway="198.51.100.1",
-                    mtu=MTU, host_interface_name=f"vr{i}",
-                ),
-            ]  # fmt: skip
+            nets = networks(i)
             t0 = time.perf_counter()
             create_network_interfaces(nets, name, host=h)
             times.append(time.perf_counter() - t0)

@@ -188,6 +188,17 @@ LinkFields = tuple[str | None, int | None, int, int, int | None, int | None, str
 WANTED = frozenset((IFLA_IFNAME, IFLA_MTU, IFLA_OPERSTATE, IFLA_MASTER, IFLA_ADDRESS))
 
 
+def split_saved(blob: bytes) -> list[bytes]:
+    """Datagrams saved one after another, each after its length as a host-order u32 (the format
+    ``codec.py --save`` and ``ops.py`` (k) write)."""
+    grams, off = [], 0
+    while off < len(blob):
+        (n,) = struct.unpack_from("=I", blob, off)
+        grams.append(blob[off + 4 : off + 4 + n])
+        off += 4 + n
+    return grams
+
+
 def decode_links(datagrams: list[bytes]) -> list[LinkFields]:
     """The minimal lazy decoder: (name, mtu, index, flags, operstate, master, mac) of every
     RTM_NEWLINK, walking the top-level TLVs once (a link need not have a master, so every TLV

@@ -81,11 +81,10 @@ from typing import Any
 import rawnl
 from rawnl import IPRoute, LinkMessage
 from rawnl.engine.netns import NetNS, run_netns_as_found
-from rawnl.runc.config import Network
 from rawnl.runc.strategies import create_network_interfaces
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))  # the helpers beside this script
-from containers import MTU, _address, check, namespaces
+from containers import check, namespaces, networks
 from minimal_client import (
     NEW,
     NLM_F_ACK,
@@ -100,6 +99,7 @@ from minimal_client import (
     decode_links,
     decode_names_mtus,
     route_msg,
+    split_saved,
 )
 
 PID = os.getpid()
@@ -596,13 +596,7 @@ def links_ns(n: int, path: str, settle: float) -> Iterator[tuple[str, int]]:
 
 def load_links(path: str) -> list[bytes]:
     with open(path, "rb") as f:
-        blob = f.read()
-    out, off = [], 0
-    while off < len(blob):
-        (size,) = struct.unpack_from("=I", blob, off)
-        out.append(blob[off + 4 : off + 4 + size])
-        off += 4 + size
-    return out
+        return split_saved(f.read())
 
 
 def strict_fields(datagrams: list[bytes]) -> list[tuple[Any, ...]]:
@@ -779,13 +773,7 @@ def round_containers(count: int, rnd: int, out: Round) -> None:
     with namespaces(f"l{rnd}", count) as (host, containers):
         with timer.installed(), IPRoute(netns=host) as h:
             for i, name in enumerate(containers, 1):
-                nets = [
-                    Network("loopback"),
-                    Network(
-                        "veth", name="eth0", bridge="br0", address=f"{_address(i)}/24", gateway="198.51.100.1",
-                        mtu=MTU, host_interface_name=f"vr{i}",
-                    ),
-                ]  # fmt: skip
+                nets = networks(i)
                 gc.collect()
                 timer.armed = True
                 w0 = time.perf_counter()

@@ -2,7 +2,9 @@
 and events.
 
 The receive loop follows iproute2's: each datagram is sized with ``MSG_PEEK | MSG_TRUNC`` before it
-is read (a dump datagram can exceed 32 KB and nothing may be silently truncated); a datagram whose
+is read (a dump datagram can exceed 32 KB and nothing may be silently truncated), except on the
+request path where a cut cannot lose anything (a change's ACK, a GET, which is asked again if its
+reply did not fit: see ``_request``), read with one ``recvfrom_into``; a datagram whose
 sender is not the kernel (``nl_pid != 0``) is dropped, since any local process can send to our
 port; a reply counts only when its sequence number and port id are ours, and anything else is
 consumed and dropped (or, on a subscribed socket, kept as an event, up to ``event_queue`` of them).
@@ -17,6 +19,7 @@ come (read events on a socket of their own, as :meth:`rawnl.IPRoute.monitor` doe
 from __future__ import annotations
 
 import _socket
+import _struct
 import _thread
 import sys
 from errno import ENOBUFS, ENOPROTOOPT, EPERM
@@ -37,12 +40,15 @@ from rawnl.wire.uapi import (
     NETLINK_GET_STRICT_CHK,
     NETLINK_ROUTE,
     NLM_F_ACK,
+    NLM_F_CAPPED,
     NLM_F_DUMP,
     NLM_F_DUMP_INTR,
+    NLM_F_ECHO,
     NLM_F_MULTI,
     NLM_F_REQUEST,
     NLMSG_DONE,
     NLMSG_ERROR,
+    SIOCGIFINDEX,
     SO_RCVBUF,
     SO_RCVBUFFORCE,
     SO_SNDBUF,
@@ -74,6 +80,25 @@ _unpack_hdr = NLMSG_HDR.unpack_from
 
 #: The smallest receive we ask for (see ``_recv``); the kernel caps its dump datagrams near it.
 _RECV_HINT = 32768
+
+#: An ``NLMSG_ERROR``'s first 28 bytes: ``nlmsghdr``, the error, the echoed request's length.
+_unpack_ack = _struct.Struct("=IHHIIiI").unpack_from
+#: Room the extended-ack attributes of an ``NLMSG_ERROR`` can take, and then some: the kernel's
+#: text (a literal, or at most 80 bytes formatted), an offset, a cookie (20), a policy (a few
+#: dozen bytes), a missing attribute and its nest.
+_EXT_ACK_ROOM = 4096
+#: ``struct ifreq``: the name in 16 bytes, then a 24-byte union (an int, the index, for us).
+_pack_ifreq = _struct.Struct("=16s24x").pack
+_unpack_index = _struct.Struct("=16xi20x").unpack
+_ioctl: Any = None  # fcntl.ioctl, imported on first use (see NetlinkSocket.ifindex)
+
+
+class _Acked(bytes):
+    """The type of ``_ACKED``: an object no datagram's bytes can be (``is`` tells it apart)."""
+
+
+#: What ``_recv_sized`` returns for a datagram that is exactly the awaited ACK (no bytes copied).
+_ACKED = _Acked()
 
 
 class Overrun(Record):
@@ -116,6 +141,7 @@ class NetlinkSocket:
         "_lock",
         "_peek",
         "_pending",
+        "_rbuf",
         "_seq",
         "_sock",
         "dropped",
@@ -168,6 +194,7 @@ class NetlinkSocket:
         self.port_id: int = sock.getsockname()[0]
         self._seq = 0
         self._peek = bytearray(16)
+        self._rbuf = bytearray(_RECV_HINT)  # the request path's receive buffer (see _request)
         self._groups: set[int] = set()
         self._pending: list[Message | Overrun | Malformed] = []
         self._event_queue = event_queue
@@ -292,15 +319,41 @@ class NetlinkSocket:
             self._give()
 
     def _request(self, msg: Message, flags: int) -> list[Message]:
-        seq = self._next_seq()
+        seq = self._seq = (self._seq % 0xFFFFFFFF) + 1
         data = msg.encode(flags=msg.flags | NLM_F_REQUEST | flags, seq=seq, pid=0)
         self._sock.send(data)
         want_ack = bool(flags & NLM_F_ACK)
+        # One recv into a buffer kept for it, when nothing we need can be cut off (MSG_TRUNC tells
+        # the datagram's whole length, so a cut is seen): a change's only reply is its
+        # NLMSG_ERROR, at most our request and the extended-ack attributes long; a GET (not a
+        # dump) reads nothing into the kernel, so a reply too long for the buffer is asked for
+        # again into a larger one.  Anything else (echoed objects, events on a subscribed socket)
+        # is sized first with MSG_PEEK by _recv.
+        mtype = msg.type
+        if self._groups:
+            sized = False
+        elif mtype >= 16 and mtype & 3 == 2:  # RTM_GET*
+            sized = not (msg.flags | flags) & NLM_F_DUMP
+        else:
+            sized = want_ack and not (msg.flags | flags) & NLM_F_ECHO and len(data) + _EXT_ACK_ROOM <= len(self._rbuf)
         port = self.port_id
         replies: list[Message] = []
         while True:
             try:
-                buf, groups = self._recv()
+                if sized:
+                    got = self._recv_sized(seq, port)
+                    if got is None:  # a GET's reply was cut: ask again, into a larger buffer
+                        seq = self._seq = (self._seq % 0xFFFFFFFF) + 1
+                        data = msg.encode(flags=msg.flags | NLM_F_REQUEST | flags, seq=seq, pid=0)
+                        self._sock.send(data)
+                        replies = []
+                        continue
+                    if got is _ACKED:  # the common case, read by _recv_sized: our ACK
+                        return replies
+                    buf = got
+                    groups = 0
+                else:
+                    buf, groups = self._recv()
             except OSError as exc:
                 if exc.errno == ENOBUFS:
                     raise NetlinkError(ENOBUFS, "receive buffer overflowed while waiting for a reply") from None
@@ -309,28 +362,72 @@ class NetlinkSocket:
                 self._keep_events(buf)
                 continue
             done = False
-            for off, length, mtype, mflags, mseq, mpid in iter_messages(buf):
-                if mseq != seq or mpid != port:
+            for off, length, rtype, rflags, rseq, rpid in iter_messages(buf):
+                if rseq != seq or rpid != port:
                     continue  # stale: an answer to an earlier request
                 if done:
                     continue  # never expected: anything after the end of our reply
-                reply = decode_one(buf[off : off + length], mtype, mflags, mseq, mpid)
-                if mtype == NLMSG_ERROR:
+                reply = decode_one(buf[off : off + length], rtype, rflags, rseq, rpid)
+                if rtype == NLMSG_ERROR:
                     assert isinstance(reply, ErrorMessage)
                     if reply.error:
                         raise reply.exception(data)
                     done = True
-                elif mtype == NLMSG_DONE:
+                elif rtype == NLMSG_DONE:
                     assert isinstance(reply, DoneMessage)
                     if reply.error:
                         raise reply.exception(data)
                     done = not want_ack
                 else:
                     replies.append(reply)
-                    if not want_ack and not mflags & NLM_F_MULTI:
+                    if not want_ack and not rflags & NLM_F_MULTI:
                         done = True
             if done:
                 return replies
+
+    def _recv_sized(self, seq: int, port: int) -> bytes | None:
+        """One datagram from the kernel, read by one ``recvfrom_into`` into the request path's
+        buffer (see ``_request`` for when nothing can be cut off): ``_ACKED`` when it is exactly the
+        ACK of request ``seq`` (checked by :func:`ack_only`), ``None`` when it is a reply to
+        ``seq`` too long for the buffer (which then grows to fit it), else its bytes.  A cut
+        datagram that is not ours (a stale answer to an earlier request) is dropped."""
+        buf = self._rbuf
+        size = len(buf)
+        sock = self._sock
+        while True:
+            n, (sender, groups) = sock.recvfrom_into(buf, size, MSG_TRUNC)
+            if sender != 0:
+                self.dropped += 1
+                continue
+            if n == 36 and not groups and ack_only(buf, seq, port):
+                return _ACKED
+            if n <= size:
+                return bytes(buf[:n])
+            if n >= 16 and _unpack_hdr(buf, 0)[3:] == (seq, port):
+                self._rbuf = bytearray(n)
+                return None
+
+    # ------------------------------------------------------------------ names
+
+    def ifindex(self, name: str) -> int:
+        """The index of the link called ``name`` in this socket's namespace, looked up now by
+        ``ioctl(SIOCGIFINDEX)`` on this socket: no netlink message (the kernel answers socket
+        ioctls it does not know itself with the namespace's devices, ``dev_ioctl`` in
+        ``sock_net``).  The kernel looks the name up at the moment of the call, as an
+        ``RTM_GETLINK`` would.  ``OSError`` (``ENODEV`` for no such link) when it fails.
+
+        For a name that does not exist, a privileged kernel first tries to load a module of
+        that name (``dev_load``), as it does for glibc's ``if_nametoindex`` (which ``ip`` also
+        falls back to): the miss costs more than a hit."""
+        global _ioctl
+        if _ioctl is None:
+            from fcntl import ioctl
+
+            _ioctl = ioctl
+        ifreq = bytearray(_pack_ifreq(name.encode()))  # a buffer of its own: threads may share the socket
+        _ioctl(self._sock.fileno(), SIOCGIFINDEX, ifreq, True)  # written in place (the cheaper way)
+        index: int = _unpack_index(ifreq)[0]
+        return index
 
     # ------------------------------------------------------------------ dumps
 
@@ -598,6 +695,24 @@ class NetlinkSocket:
                 yield Overrun()
             elif groups:  # else a stale unicast answer to an earlier request
                 yield from _read_events(buf)
+
+
+def ack_only(buf: bytes | bytearray, seq: int, port: int) -> bool:
+    """Whether the 36 bytes at the start of ``buf`` are exactly a success ``NLMSG_ERROR`` (an
+    ACK) for request ``seq`` of port ``port``, one message filling the datagram: the request
+    path's shortcut past the decoder, which it otherwise reads the datagram with.  ``True`` only
+    where the decoder would return an ``ErrorMessage`` with ``error`` 0 for ``(seq, port)`` and
+    nothing else (``tests/test_ack_fast_path.py`` checks both agree on every shape)."""
+    length, mtype, flags, mseq, mpid, error, echoed = _unpack_ack(buf, 0)
+    ok: bool = (
+        length == 36
+        and mtype == NLMSG_ERROR
+        and error == 0
+        and mseq == seq
+        and mpid == port
+        and (flags & NLM_F_CAPPED != 0 or echoed == 16)  # the echo: a capped header, or all of it
+    )
+    return ok
 
 
 def _read_events(data: bytes) -> Iterator[Message | Malformed]:

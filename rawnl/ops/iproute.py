@@ -8,8 +8,10 @@ something (``*Ops``, for both), those that read (``*Queries``, for ``IPRoute``) 
 
 Every operation validates all of its input first (``ValueError`` naming the argument; nothing
 is sent), then resolves what the request still needs (a link name the kernel needs as an index,
-one ``RTM_GETLINK`` each; a namespace name opened as an fd), then sends the one request its
-builder made; the builder's docstring gives the exact message.  Kernel refusals raise
+looked up by ``ioctl(SIOCGIFINDEX)`` on the handle's own socket, no netlink round trip: see
+:meth:`IPRoute._index_of`; a namespace name opened as an fd), then sends the one request its
+builder made; the builder's docstring gives the exact message.  A link the kernel can find by
+name itself (``link_set``, ``link_del``, ``link_get``: ``IFLA_IFNAME``) is not looked up at all.  Kernel refusals raise
 :class:`rawnl.NetlinkError` carrying the errno and the kernel's own text.  Listings are dumps;
 one that the kernel marks inconsistent (``NLM_F_DUMP_INTR``: the table changed while it was
 read) is read again, twice at most, then :class:`rawnl.DumpInterrupted` is raised with the
@@ -18,10 +20,12 @@ messages received.
 
 from __future__ import annotations
 
+from errno import ENODEV
+
 from rawnl.engine.socket import Malformed, NetlinkSocket, Overrun
 from rawnl.errors import InvalidMessageError, NetlinkError
 from rawnl.wire.link import LinkMessage
-from rawnl.wire.uapi import SIOCGSKNS
+from rawnl.wire.uapi import RTM_GETLINK, SIOCGSKNS
 
 from . import addresses, link_kinds, links, routes
 from . import validate as v
@@ -99,17 +103,40 @@ class IPRoute(
 
     def _submit(self, req: Request, name: str, args: tuple[Any, ...]) -> None:
         refs = req.refs
-        if refs:
-            self.resolve(refs)
+        if not refs:
+            self.sock.request(req.msg)
+            return
+        if len(refs) == 1 and type(refs[0]) is LinkName:  # one link by name: nothing to release
+            ref = refs[0]
+            ref.index = self._index_of(ref.name, ref.arg)
+            self.sock.request(req.msg)
+            return
+        self.resolve(refs)
         try:
             self.sock.request(req.msg)
         finally:
-            if refs:
-                release(refs)
+            release(refs)
 
     def _index_of(self, name: str, arg: str) -> int:
-        """A link's index by name: one RTM_GETLINK with ``IFLA_IFNAME``, statistics skipped
-        (``arg`` is the argument the name was given as)."""
+        """A link's index by name (``arg`` is the argument the name was given as), looked up
+        when the operation is called, in the namespace of this handle's socket:
+        ``ioctl(SIOCGIFINDEX)`` on that socket (:meth:`rawnl.NetlinkSocket.ifindex`), which
+        costs no netlink message; if the ioctl is refused (a seccomp filter, say), one
+        ``RTM_GETLINK`` with ``IFLA_IFNAME``.  No such link: :class:`rawnl.NetlinkError`
+        ``ENODEV``, as the ``RTM_GETLINK`` answers.
+
+        Never a stale index: nothing is cached, so the index is that of the link holding the
+        name at the moment of the call, exactly as current as the ``RTM_GETLINK`` it replaces.
+        Between this lookup and the request (with either way of looking up) the link may be
+        renamed, and the request applies to it under its new name, as ``ip`` would; it may be
+        deleted, and the request fails with ``ENODEV``, since the kernel never gives a deleted
+        link's index to a new one unless asked to (indices grow, ``dev_index_reserve``).
+        ``tests/test_ifindex.py`` races renames and re-creations against ``addr_add`` by name."""
+        try:
+            return self.sock.ifindex(name)
+        except OSError as exc:
+            if exc.errno == ENODEV:
+                raise NetlinkError(ENODEV, request_type=RTM_GETLINK) from None
         return self._get(link_get(name, stats=False), LinkMessage).index
 
     # ----------------------------------------------------------------------- batches, events

@@ -36,7 +36,20 @@ from rawnl.wire.uapi import (
 )
 
 from . import validate as v
-from .request import ACK, CREATE, DUMP, Events, Operations, Queries, Request, link_index, netns_fd, operation, reading
+from .request import (
+    ACK,
+    CREATE,
+    DUMP,
+    Events,
+    Operations,
+    Queries,
+    Request,
+    link_index,
+    link_ref,
+    netns_fd,
+    operation,
+    reading,
+)
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -179,12 +192,20 @@ def link_get(link: LinkRef, *, stats: bool = True) -> Request:
     RTEXT_FILTER_VF, or with ``stats=False`` RTEXT_FILTER_SKIP_STATS (a reply without counters,
     for looking up an index).  Sent without NLM_F_ACK, as ``ip`` does: the reply ends it.  The
     kernel answers ENODEV when there is no such link."""
-    index, name = v.link_ref(link, "name_or_index")
+    index, name = link_ref(link, "name_or_index")
     attrs: dict[AttrKey, Any] = {}
     if name is not None:
         attrs["IFLA_IFNAME"] = name
-    attrs["IFLA_EXT_MASK"] = RTEXT_FILTER_VF if v.boolean(stats, "stats") else RTEXT_FILTER_SKIP_STATS
-    return Request(msg=LinkMessage(type=RTM_GETLINK, flags=NLM_F_REQUEST, family=AF_PACKET, index=index, attrs=attrs))
+    attrs["IFLA_EXT_MASK"] = RTEXT_FILTER_VF if stats is True or v.boolean(stats, "stats") else RTEXT_FILTER_SKIP_STATS
+    # Fields set without the keyword __init__ (tests/test_validate_fast.py: the same message).
+    msg: LinkMessage = _new(LinkMessage)
+    msg.type = RTM_GETLINK
+    msg.flags = NLM_F_REQUEST
+    msg.seq = msg.pid = msg.link_type = msg.link_flags = msg.change = 0
+    msg.family = AF_PACKET
+    msg.index = index
+    msg.attrs = attrs
+    return Request(msg)
 
 
 def link_dump(*, master: LinkRef | None = None, kind: str | None = None) -> Request:
@@ -227,7 +248,7 @@ def link_set(
     ``IFLA_IFNAME`` then carries the new name, and the link is sent by index (looked up first).
     """
     refs: list[LinkName | NetnsRef] = []
-    index, ref_name = v.link_ref(name_or_index, "name_or_index")
+    index, ref_name = link_ref(name_or_index, "name_or_index")
     if name is not None:
         name = v.ifname(name, "name")
     if master is not None and nomaster:
@@ -258,8 +279,16 @@ def link_set(
         name = ref_name
     if name is not None:
         attrs["IFLA_IFNAME"] = name
-    msg = LinkMessage(type=RTM_NEWLINK, flags=ACK, index=index, link_flags=flags, change=change, attrs=attrs)
-    return Request(msg, tuple(refs))
+    # Fields set without the keyword __init__ (tests/test_validate_fast.py: the same message).
+    msg: LinkMessage = _new(LinkMessage)
+    msg.type = RTM_NEWLINK
+    msg.flags = ACK
+    msg.seq = msg.pid = msg.family = msg.link_type = 0
+    msg.index = index
+    msg.link_flags = flags
+    msg.change = change
+    msg.attrs = attrs
+    return Request(msg, tuple(refs)) if refs else Request(msg)
 
 
 def link_set_hairpin(port: LinkRef, on: bool = True) -> Request:
@@ -281,7 +310,7 @@ def link_del(name_or_index: LinkRef) -> Request:
     """Delete a link (a veth takes its peer along).  Equivalent to ``ip link del dev LINK``;
     sends RTM_DELLINK, NLM_F_REQUEST|NLM_F_ACK, an ifinfomsg with the index (or 0 and
     ``IFLA_IFNAME``).  ENODEV if it does not exist."""
-    index, name = v.link_ref(name_or_index, "name_or_index")
+    index, name = link_ref(name_or_index, "name_or_index")
     attrs: dict[AttrKey, Any] = {"IFLA_IFNAME": name} if name is not None else {}
     return Request(msg=LinkMessage(type=RTM_DELLINK, flags=ACK, index=index, attrs=attrs))
 

@@ -58,6 +58,7 @@ __all__ = [
     "Queries",
     "Request",
     "link_index",
+    "link_ref",
     "netns_fd",
     "operation",
     "reading",
@@ -155,12 +156,30 @@ class Request(Record):
         return self.msg.encode(flags=flags, seq=seq, pid=pid)
 
 
+#: Link names :func:`link_ref` has found valid (a check of the string alone: valid once, valid
+#: always), so a name used again is not checked again; bounded.
+_CHECKED_NAMES: set[str] = set()
+
+
+def link_ref(value: object, arg: str) -> tuple[int, str | None]:
+    """:func:`rawnl.ops.validate.link_ref`: ``(index, None)`` or ``(0, name)``, a name seen
+    valid before taken at once."""
+    if type(value) is str and value in _CHECKED_NAMES:
+        return 0, value
+    index, name = v.link_ref(value, arg)
+    if name is not None:
+        if len(_CHECKED_NAMES) >= 4096:
+            _CHECKED_NAMES.clear()
+        _CHECKED_NAMES.add(name)
+    return index, name
+
+
 def link_index(value: object, arg: str, refs: list[LinkName | NetnsRef]) -> int:
     """A link the kernel needs by index: an index is checked and returned; a name is checked and
     becomes a :class:`LinkName` (added to ``refs``), which stands for the index."""
     if type(value) is int and 0 < value <= 0x7FFFFFFF:  # the common case, kept short
         return value
-    index, name = v.link_ref(value, arg)
+    index, name = link_ref(value, arg)
     if name is None:
         return index
     ref = LinkName(name, arg)
@@ -224,21 +243,7 @@ def operation(build: Callable[_P, Request]) -> Callable[Concatenate[Operations, 
     """The method that sends (or, in a batch, queues) what ``build`` returns: its signature and
     docstring are the builder's, which say what it sends.  A refusal names the operation and its
     object (its positional arguments): ``link_add_bridge('br0'): [Errno 17] File exists``."""
-    name = build.__name__
-
-    def op(self: Operations, /, *args: _P.args, **kwargs: _P.kwargs) -> None:
-        req = build(*args, **kwargs)
-        try:
-            self._submit(req, name, args)
-        except NetlinkError as exc:
-            if exc.operation is None:
-                exc.operation = describe(name, args)
-            raise
-
-    op.__name__ = name
-    op.__qualname__ = build.__qualname__
-    op.__doc__ = build.__doc__
-    op.__dict__["__wrapped__"] = build
+    op: Callable[Concatenate[Operations, _P], None] = _named(build, True)
     return op
 
 
@@ -251,11 +256,15 @@ class Queries(Operations):
     def _get(self, req: Request, cls: type[_M]) -> _M:
         """Send ``req`` (no ACK: the reply ends it) and return its reply of class ``cls``; a
         refusal raises :class:`rawnl.NetlinkError`."""
-        self.resolve(req.refs)
-        try:
+        refs = req.refs
+        if refs:
+            self.resolve(refs)
+            try:
+                replies = self.sock.request(req.msg, flags=0)
+            finally:
+                release(refs)
+        else:
             replies = self.sock.request(req.msg, flags=0)
-        finally:
-            release(req.refs)
         for reply in replies:
             if isinstance(reply, cls):
                 return reply
@@ -283,17 +292,30 @@ class Events(Record):
 
 def reading(method: Callable[Concatenate[_Q, _P], _R]) -> Callable[Concatenate[_Q, _P], _R]:
     """A reading operation whose refusal names it and its object, as :func:`operation` does."""
-    name = method.__name__
+    named: Callable[Concatenate[_Q, _P], _R] = _named(method, False)
+    return named
 
-    def named(self: _Q, /, *args: _P.args, **kwargs: _P.kwargs) -> _R:
+
+def _named(fn: Callable[..., Any], builds: bool) -> Any:
+    """The one wrapper of :func:`operation` (``builds``: ``fn`` is a builder, whose request
+    ``self._submit`` sends or queues) and :func:`reading` (``fn`` is the method itself): the
+    call, and a :class:`rawnl.NetlinkError` that comes out of it named after the operation and
+    its positional arguments, unless something closer to the kernel named it already."""
+    name = fn.__name__
+
+    def op(self: Any, /, *args: Any, **kwargs: Any) -> Any:
         try:
-            return method(self, *args, **kwargs)
+            if builds:
+                return self._submit(fn(*args, **kwargs), name, args)
+            return fn(self, *args, **kwargs)
         except NetlinkError as exc:
             if exc.operation is None:
                 exc.operation = describe(name, args)
             raise
 
-    named.__name__ = name
-    named.__qualname__ = method.__qualname__
-    named.__doc__ = method.__doc__
-    return named
+    op.__name__ = name
+    op.__qualname__ = fn.__qualname__
+    op.__doc__ = fn.__doc__
+    if builds:
+        op.__dict__["__wrapped__"] = fn
+    return op

@@ -403,6 +403,7 @@ MSG_DONTWAIT = 0x40
 CLONE_NEWNET = 0x40000000
 NS_GET_NSTYPE = 0xB703  # _IO(0xb7, 0x3)
 SIOCGSKNS = 0x894C  # a socket's network namespace, as an fd
+SIOCGIFINDEX = 0x8933  # an interface's index by name (struct ifreq), in the socket's namespace
 MS_BIND = 0x1000
 MS_REC = 0x4000
 MS_SHARED = 0x100000
