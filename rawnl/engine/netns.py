@@ -7,8 +7,9 @@ device and inode), however they were opened.  Nothing here runs ``ip``.
 Switching namespaces is per thread (``setns(fd, CLONE_NEWNET)`` moves only the calling thread):
 
 - :func:`run_in` runs a function on a short-lived thread inside a namespace and hands back its
-  result or exception; the caller never moves.  :func:`socket_in` is ``run_in`` with
-  ``_socket.socket``: a socket belongs for life to the namespace it was created in.
+  result or exception; the caller never moves.  :func:`socket_in` makes a ``_socket.socket``
+  there (a socket belongs for life to the namespace it was created in) on one thread kept for
+  that, which goes into the namespace and back for each socket (see :class:`_SocketMaker`).
 - :meth:`NetNS.enter` moves the calling thread and always moves it back.  If moving back fails,
   the thread would run on in the wrong namespace, so :class:`NamespaceRestoreError` is raised.  It
   derives from :class:`BaseException`, like :class:`KeyboardInterrupt`, so that an
