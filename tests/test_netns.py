@@ -239,6 +239,54 @@ def test_socket_in_from_many_threads_lands_in_each_callers_namespace(netns: NetN
     assert label(netns2) not in tasks
 
 
+def test_socket_in_interrupted_leaves_the_next_caller_its_own_socket(
+    netns: NetNS, netns2: NetNS, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A caller interrupted (a signal handler raising) while its socket is being made: the
+    interruption is raised once the socket is made (and closed), and the next callers get
+    sockets in their own namespaces (not the one made for the interrupted caller, and not
+    from a thread that died of it)."""
+    import signal
+
+    class AlarmError(Exception):
+        pass
+
+    real = _socket.socket
+
+    def slow(*args: int) -> _socket.socket:
+        time.sleep(0.3)
+        return real(*args)
+
+    def handler(signum: int, frame: object) -> None:
+        raise AlarmError
+
+    socket_in(netns, _socket.AF_INET, _socket.SOCK_DGRAM).close()  # the thread is running
+    previous = signal.signal(signal.SIGALRM, handler)
+    try:
+        monkeypatch.setattr(_socket, "socket", slow)
+        signal.setitimer(signal.ITIMER_REAL, 0.05)
+        with pytest.raises(AlarmError):
+            socket_in(netns, _socket.AF_INET, _socket.SOCK_DGRAM)
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+        monkeypatch.setattr(_socket, "socket", real)
+    import threading
+
+    got: list[int] = []
+
+    def ask() -> None:  # on a thread: a thread that makes sockets no more would hang it
+        for target in (netns2, netns, netns2):
+            sock = socket_in(target, _socket.AF_INET, _socket.SOCK_DGRAM)
+            got.append(_socket_ino(sock))
+            sock.close()
+
+    asking = threading.Thread(target=ask, daemon=True)
+    asking.start()
+    asking.join(10)
+    assert got == [netns2.ino, netns.ino, netns2.ino]
+
+
 def test_socket_in_after_fork(netns: NetNS) -> None:
     """A forked child (where the thread that makes sockets was not copied) makes its own."""
     socket_in(netns, _socket.AF_INET, _socket.SOCK_DGRAM).close()  # the parent's thread is running

@@ -610,25 +610,37 @@ class _SocketMaker:
         """The socket, made inside the namespace ``fd`` is open on; its exception re-raised."""
         with self._turn:
             if self._work is None:
+                lib = _lib()  # here: an ImportError must reach the caller, not end the thread
                 work = _thread.allocate_lock()
                 work.acquire()
-                _thread.start_new_thread(self._loop, (work,))
+                _thread.start_new_thread(self._loop, (work, lib))
                 self._work = work
             box = self._box
             box[0:4] = fd, family, type, proto
             self._work.release()
-            self._done.acquire()
+            # Wait for the socket even through a KeyboardInterrupt (the thread takes microseconds):
+            # a caller that left early would leave the next one this socket, in this namespace.
+            interrupted: BaseException | None = None
+            while True:
+                try:
+                    self._done.acquire()
+                    break
+                except BaseException as caught:
+                    interrupted = caught
             sock, exc = box[4], box[5]
             box[4] = box[5] = None
+        if interrupted is not None:
+            if sock is not None:
+                sock.close()
+            raise interrupted
         if exc is not None:
             raise exc
         result: _socket.socket = sock
         return result
 
-    def _loop(self, work: Any) -> None:
+    def _loop(self, work: Any, lib: _Lib) -> None:
         import _socket
 
-        lib = _lib()
         box = self._box
         while True:
             work.acquire()
