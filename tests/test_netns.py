@@ -198,6 +198,111 @@ def test_callers_namespace_never_changes(netns: NetNS) -> None:
     assert here() == home
 
 
+def _socket_ino(sock: _socket.socket) -> int:
+    """The inode of the network namespace ``sock`` belongs to (SIOCGSKNS gives an fd on it)."""
+    import fcntl
+
+    from rawnl.wire.uapi import SIOCGSKNS
+
+    fd = fcntl.ioctl(sock.fileno(), SIOCGSKNS)
+    try:
+        return os.fstat(fd).st_ino
+    finally:
+        os.close(fd)
+
+
+def test_socket_in_from_many_threads_lands_in_each_callers_namespace(netns: NetNS, netns2: NetNS) -> None:
+    """Threads asking at once for sockets in two namespaces (by handle and by name) each get one
+    in the namespace they asked for; no thread of the process is left in either afterwards (the
+    thread that makes them goes back between sockets)."""
+    import threading
+
+    wrong: list[tuple[str, int]] = []
+
+    def ask(target: NetNS, by_name: bool) -> None:
+        for _ in range(200):
+            sock = socket_in(target.name or "" if by_name else target, _socket.AF_INET, _socket.SOCK_DGRAM)
+            try:
+                if _socket_ino(sock) != target.ino:
+                    wrong.append((label(target), _socket_ino(sock)))
+            finally:
+                sock.close()
+
+    threads = [threading.Thread(target=ask, args=(ns, by_name)) for ns in (netns, netns2) for by_name in (False, True)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert wrong == []
+    tasks = {os.readlink(f"/proc/self/task/{tid}/ns/net") for tid in os.listdir("/proc/self/task")}
+    assert label(netns) not in tasks
+    assert label(netns2) not in tasks
+
+
+def test_socket_in_interrupted_leaves_the_next_caller_its_own_socket(
+    netns: NetNS, netns2: NetNS, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A caller interrupted (a signal handler raising) while its socket is being made: the
+    interruption is raised once the socket is made (and closed), and the next callers get
+    sockets in their own namespaces (not the one made for the interrupted caller, and not
+    from a thread that died of it)."""
+    import signal
+
+    class AlarmError(Exception):
+        pass
+
+    real = _socket.socket
+
+    def slow(*args: int) -> _socket.socket:
+        time.sleep(0.3)
+        return real(*args)
+
+    def handler(signum: int, frame: object) -> None:
+        raise AlarmError
+
+    socket_in(netns, _socket.AF_INET, _socket.SOCK_DGRAM).close()  # the thread is running
+    previous = signal.signal(signal.SIGALRM, handler)
+    try:
+        monkeypatch.setattr(_socket, "socket", slow)
+        signal.setitimer(signal.ITIMER_REAL, 0.05)
+        with pytest.raises(AlarmError):
+            socket_in(netns, _socket.AF_INET, _socket.SOCK_DGRAM)
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+        monkeypatch.setattr(_socket, "socket", real)
+    import threading
+
+    got: list[int] = []
+
+    def ask() -> None:  # on a thread: a thread that makes sockets no more would hang it
+        for target in (netns2, netns, netns2):
+            sock = socket_in(target, _socket.AF_INET, _socket.SOCK_DGRAM)
+            got.append(_socket_ino(sock))
+            sock.close()
+
+    asking = threading.Thread(target=ask, daemon=True)
+    asking.start()
+    asking.join(10)
+    assert got == [netns2.ino, netns.ino, netns2.ino]
+
+
+def test_socket_in_after_fork(netns: NetNS) -> None:
+    """A forked child (where the thread that makes sockets was not copied) makes its own."""
+    socket_in(netns, _socket.AF_INET, _socket.SOCK_DGRAM).close()  # the parent's thread is running
+    pid = os.fork()
+    if pid == 0:  # pragma: no cover - the child
+        code = 1
+        try:
+            sock = socket_in(netns, _socket.AF_INET, _socket.SOCK_DGRAM)
+            code = 0 if _socket_ino(sock) == netns.ino else 2
+            sock.close()
+        finally:
+            os._exit(code)
+    _, status = os.waitpid(pid, 0)
+    assert os.waitstatus_to_exitcode(status) == 0
+
+
 def test_socket_in_creates_the_socket_in_the_namespace(netns: NetNS, ip: Callable[..., object]) -> None:
     """Independent check: a UDP socket opened in the namespace binds to an address that exists
     only there (after `ip` adds it), and fails to bind in ours."""

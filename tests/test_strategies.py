@@ -379,3 +379,40 @@ def test_the_calling_thread_never_moves(host: IPRoute, netns2: NetNS) -> None:
     mine = os.readlink("/proc/thread-self/ns/net")
     create_network_interfaces([Network("loopback"), veth(1)], netns2, host=host)
     assert os.readlink("/proc/thread-self/ns/net") == mine
+
+
+# ------------------------------------------------------------------------- leftovers at create
+
+
+def test_a_marked_host_end_left_without_its_peer_is_replaced(
+    host: IPRoute, netns: NetNS, netns2: NetNS, ip: Any
+) -> None:
+    """A host end rawnl left for this network whose peer is not in the container (so the
+    container's leftovers do not take it along): the pair is refused (EEXIST), the host end is
+    found to be rawnl's, deleted, and the pair made again."""
+    from rawnl.runc.strategies import mark
+
+    host.link_add_veth("vh1", "vh1x")
+    host.link_set("vh1", alias=mark(veth(1), netns2.ino))
+    states = create_network_interfaces([Network("loopback"), veth(1)], netns2, host=host)
+    assert "vh1x" not in names(ip, netns)  # the old pair is gone
+    [hostend] = ip("link", "show", "vh1", ns=netns)
+    assert hostend["master"] == "br0"
+    assert hostend["link_netnsid"] is not None
+    assert states[1].host_index == hostend["ifindex"]
+    assert names(ip, netns2) == {"lo", "eth0"}
+
+
+def test_a_foreign_host_end_is_left_and_the_refusal_raised(host: IPRoute, netns: NetNS, netns2: NetNS, ip: Any) -> None:
+    host.link_add_veth("vh1", "vh1x")
+    host.link_set("vh1", alias="someone else's")
+    exc = _fails_cleanly(
+        ip,
+        netns,
+        netns2,
+        lambda: create_network_interfaces([Network("loopback"), veth(1)], netns2, host=host),
+        NetlinkError,
+    )
+    assert exc.errno == errno.EEXIST
+    assert "create veth pair vh1/" in " ".join(exc.__notes__)  # type: ignore[attr-defined]
+    assert {"vh1", "vh1x"} <= names(ip, netns)

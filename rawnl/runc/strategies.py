@@ -173,6 +173,9 @@ def _step(what: str) -> Iterator[None]:
         raise
 
 
+_UNREAD: Any = object()  # _delete_ours: the link has not been read yet
+
+
 def _quietly_delete(ipr: IPRoute, link: int | str) -> None:
     """Roll back: delete ``link``, ignoring that it is already gone."""
     with contextlib.suppress(NetlinkError):
@@ -189,14 +192,22 @@ def _find(ipr: IPRoute, name: str) -> Any:
         return None
 
 
-def _delete_ours(ipr: IPRoute, name: str, tag: str, *, by_name: bool = False) -> str | None:
-    """Delete the veth ``name`` if it is rawnl's for this network: it carries ``tag``, or (with
-    ``by_name``: a name derived from the identity) it is a veth of that name without an alias.
-    Returns what was found: ``"ours"`` (deleted), ``"foreign"`` (left alone) or ``None``."""
-    link = _find(ipr, name)
+def _is_ours(link: Any, tag: str, by_name: bool) -> bool:
+    """Whether ``link`` is rawnl's for the network ``tag`` marks: a veth carrying ``tag``, or
+    (with ``by_name``: its name was derived from the identity) a veth without an alias."""
+    return bool(link.kind == "veth" and (link.alias == tag or (by_name and not link.alias)))
+
+
+def _delete_ours(ipr: IPRoute, name: str, tag: str, *, by_name: bool = False, link: Any = _UNREAD) -> str | None:
+    """Delete the veth ``name`` if it is rawnl's for this network (see :func:`_is_ours`).
+    ``link`` is what is known of ``name`` already (``None``: nothing has it), else it is asked
+    for (one RTM_GETLINK).  Returns what was found: ``"ours"`` (deleted), ``"foreign"`` (left
+    alone) or ``None``."""
+    if link is _UNREAD:
+        link = _find(ipr, name)
     if link is None:
         return None
-    if link.kind == "veth" and (link.alias == tag or (by_name and not link.alias)):
+    if _is_ours(link, tag, by_name):
         _quietly_delete(ipr, link.index)
         return "ours"
     return "foreign"
@@ -284,10 +295,15 @@ class VethStrategy:
             raise NetworkConfigError("bridge", f"{network.bridge!r} is {what}, not a bridge")
         return link.index
 
-    def _attach(self, host: IPRoute, network: Network, bridge: int, tag: str | None = None) -> None:
-        host.link_set(network.host_interface_name, master=bridge, mtu=network.mtu or None, up=True, alias=tag)
+    def _attach(
+        self, host: IPRoute, network: Network, bridge: int, tag: str | None = None, link: int | None = None
+    ) -> None:
+        """The host end (``link``, its index when known, else ``host_interface_name``) on the
+        bridge, MTU, up, ``tag`` as its alias; then hairpin if asked."""
+        port: int | str = network.host_interface_name if link is None else link
+        host.link_set(port, master=bridge, mtu=network.mtu or None, up=True, alias=tag)
         if network.hairpin_mode:
-            host.link_set_hairpin(network.host_interface_name, True)
+            host.link_set_hairpin(port, True)
 
     def create(
         self, network: Network, container: Container, *, host: IPRoute | None = None, ipr: IPRoute | None = None
@@ -297,36 +313,60 @@ class VethStrategy:
         container under a temporary name derived the same way (recorded in
         ``network.temp_veth_peer_name``).
 
-        Sends RTM_GETLINK (the bridge; then the host end, the temporary peer and ``name`` in the
-        container, to clear what an interrupted earlier run left), RTM_NEWLINK (the pair:
-        ``IFLA_LINKINFO { veth, { PEER { IFLA_IFNAME, IFLA_NET_NS_FD, ... } } }``, MTU,
-        txqueuelen, one queue each), RTM_NEWLINK on the host end (``IFLA_MASTER``, MTU, IFF_UP,
+        Sends RTM_GETLINK (the bridge), a dump of the container's links (to clear what an
+        interrupted earlier run left there), RTM_NEWLINK (the pair: ``IFLA_LINKINFO { veth, {
+        PEER { IFLA_IFNAME, IFLA_NET_NS_FD, ... } } }``, MTU, txqueuelen, one queue each),
+        RTM_GETLINK on the new host end (its index, and its peer's in the container:
+        ``IFLA_LINK``), RTM_NEWLINK on the host end by that index (``IFLA_MASTER``, MTU, IFF_UP,
         ``IFLA_IFALIAS`` = the mark) and, with ``hairpin_mode``, the bridge port's
-        ``IFLA_BRPORT_MODE``.  If anything after the pair fails, the pair is deleted.
+        ``IFLA_BRPORT_MODE``.  If the kernel refuses the pair with EEXIST, the host end's name is
+        looked at (RTM_GETLINK): one rawnl left for this network is deleted and the pair made
+        again, anything else is left and the refusal raised.  If anything after the pair fails,
+        the pair is deleted.
         """
         network.validate()
-        with _ipr(host) as h, open_container(container) as ns:
-            bridge = self._bridge_index(h, network)
-            if not network.host_interface_name:
-                network.host_interface_name = derived_name(network, ns.ino, "host")
-            network.temp_veth_peer_name = derived_name(network, ns.ino, "peer")
-            with _step("clear what an interrupted earlier run of this network left"), _ipr(ipr, ns) as inside:
-                self._clear(network, ns.ino, h, inside, warn=False)
-            with _step(f"create veth pair {network.host_interface_name}/{network.temp_veth_peer_name}"):
-                h.link_add_veth(
-                    network.host_interface_name,
-                    network.temp_veth_peer_name,
-                    peer_netns=ns,
-                    mtu=network.mtu or None,
-                    txqlen=network.txqueuelen or None,
-                    num_queues=1,
-                )
+        with _ipr(host) as h, open_container(container) as ns, _ipr(ipr, ns) as inside:
+            self._create(network, ns, h, inside)
+
+    def _create(self, network: Network, ns: NetNS, h: IPRoute, inside: IPRoute) -> tuple[int, int | None]:
+        """:meth:`create` of a validated ``network``, returning the host end's index and the
+        peer's index in the container (``None`` if the kernel did not say), as read back right
+        after the pair was made."""
+        bridge = self._bridge_index(h, network)
+        if not network.host_interface_name:
+            network.host_interface_name = derived_name(network, ns.ino, "host")
+        network.temp_veth_peer_name = derived_name(network, ns.ino, "peer")
+        with _step("clear what an interrupted earlier run of this network left"):
+            self._clear_inside(network, ns.ino, inside)
+        with _step(f"create veth pair {network.host_interface_name}/{network.temp_veth_peer_name}"):
             try:
-                with _step(f"attach {network.host_interface_name} to bridge {network.bridge}"):
-                    self._attach(h, network, bridge, mark(network, ns.ino))
-            except BaseException:
-                _quietly_delete(h, network.host_interface_name)
-                raise
+                self._add_pair(h, network, ns)
+            except NetlinkError as exc:
+                # A host end left by an interrupted run (whose peer is not in the container any
+                # more: one there was deleted above, with its host end) is only looked for now.
+                if exc.errno != errno.EEXIST or self._clear_host(network, ns.ino, h) != "ours":
+                    raise
+                self._add_pair(h, network, ns)
+        try:
+            with _step(f"attach {network.host_interface_name} to bridge {network.bridge}"):
+                end = h.link_get(network.host_interface_name)
+                self._attach(h, network, bridge, mark(network, ns.ino), end.index)
+        except BaseException:
+            _quietly_delete(h, network.host_interface_name)
+            raise
+        peer: int | None = end.peer if end.link_netnsid is not None else None
+        return end.index, peer
+
+    @staticmethod
+    def _add_pair(h: IPRoute, network: Network, ns: NetNS) -> None:
+        h.link_add_veth(
+            network.host_interface_name,
+            network.temp_veth_peer_name,
+            peer_netns=ns,
+            mtu=network.mtu or None,
+            txqlen=network.txqueuelen or None,
+            num_queues=1,
+        )
 
     def attach(self, network: Network, *, host: IPRoute | None = None) -> None:
         """Put the host end on the bridge: ``ip link set HOST master BRIDGE mtu MTU up`` (one
@@ -346,7 +386,9 @@ class VethStrategy:
     def initialize(self, network: Network, *, ipr: IPRoute | None = None) -> None:
         """Configure the peer inside the container, as runc: down, rename to ``name``, MAC,
         MTU (one RTM_NEWLINK), IPv4 and IPv6 addresses (RTM_NEWADDR each), up (RTM_NEWLINK),
-        default routes via ``gateway`` and ``ipv6_gateway`` (RTM_NEWROUTE each).
+        default routes via ``gateway`` and ``ipv6_gateway`` (RTM_NEWROUTE each).  The peer is
+        found by its temporary name first (RTM_GETLINK); the changes go in one batch (see
+        :meth:`_configure`).
 
         On any failure the peer is deleted, which deletes the whole pair: nothing half
         configured is left in the container or on the bridge.
@@ -354,29 +396,51 @@ class VethStrategy:
         if not network.temp_veth_peer_name:
             raise NetworkConfigError("temp_veth_peer_name", "peer is not specified (create() sets it)")
         network.validate()
-        mac = parse_mac(network.mac_address) if network.mac_address else None
         with _ipr(ipr) as r:
             peer = network.temp_veth_peer_name
             with _step(f"find {peer} inside the container"):
                 index = r.link_get(peer).index
-            name = network.name
-            tag = mark(network, _namespace_ino(r))
-            try:
-                with _step(f"rename {peer} to {name} (down, MAC, MTU) inside the container"):
-                    r.link_set(index, up=False, name=name, mac=mac, mtu=network.mtu or None, alias=tag)
+            self._configure(network, r, index, _namespace_ino(r))
+
+    def _configure(self, network: Network, r: IPRoute, index: int, ino: int) -> None:
+        """:meth:`initialize` on the peer ``index`` in ``r``'s namespace (inode ``ino``).
+
+        The changes are one :meth:`IPRoute.batch` (one ``sendmsg``), in runc's order, which
+        each needs of the ones before it (the route's gateway is reached through the address
+        on the link that is up); the kernel runs them in that order.  A refusal does not stop
+        the ones after it, but the first refusal is what is raised (with the note naming its
+        step) and the pair is deleted, which takes whatever the later ones did along."""
+        mac = parse_mac(network.mac_address) if network.mac_address else None
+        name = network.name
+        steps: list[str] = []
+        try:
+            with r.batch() as b:
+                step = f"rename {network.temp_veth_peer_name} to {name} (down, MAC, MTU) inside the container"
+                with _step(step):
+                    b.link_set(index, up=False, name=name, mac=mac, mtu=network.mtu or None, alias=mark(network, ino))
+                steps.append(step)
                 for address in (network.address, network.ipv6_address):
                     if address:
-                        with _step(f"add address {address} to {name}"):
-                            r.addr_add(index, address)
-                with _step(f"bring {name} up"):
-                    r.link_set(index, up=True)
+                        step = f"add address {address} to {name}"
+                        with _step(step):
+                            b.addr_add(index, address)
+                        steps.append(step)
+                step = f"bring {name} up"
+                b.link_set(index, up=True)
+                steps.append(step)
                 for gateway in (network.gateway, network.ipv6_gateway):
                     if gateway:
-                        with _step(f"add default route via {gateway} dev {name}"):
-                            r.route_add("default", gateway=gateway, oif=index)
-            except BaseException:
-                _quietly_delete(r, index)
-                raise
+                        step = f"add default route via {gateway} dev {name}"
+                        with _step(step):
+                            b.route_add("default", gateway=gateway, oif=index)
+                        steps.append(step)
+            for step, error in zip(steps, b.results, strict=True):
+                if error is not None:
+                    add_note(error, step)
+                    raise error
+        except BaseException:
+            _quietly_delete(r, index)
+            raise
 
     # -- undo -----------------------------------------------------------------------------------
 
@@ -393,20 +457,37 @@ class VethStrategy:
             self._clear(network, ns.ino, h, inside, warn=True)
 
     def _clear(self, network: Network, ino: int, host: IPRoute, inside: IPRoute, *, warn: bool) -> None:
-        """Delete every piece of this network that rawnl made (see :meth:`destroy`)."""
-        tag = mark(network, ino)
+        """Delete every piece of this network that rawnl made (see :meth:`destroy`): the host
+        end, then what is left in the container."""
+        found = self._clear_host(network, ino, host)
+        self._clear_inside(network, ino, inside)
         host_name = network.host_interface_name or derived_name(network, ino, "host")
-        generated = host_name == derived_name(network, ino, "host")
-        found = _delete_ours(host, host_name, tag, by_name=generated)
-        _delete_ours(inside, derived_name(network, ino, "peer"), tag, by_name=True)  # a crash before the rename
-        if network.name:
-            _delete_ours(inside, network.name, tag)
         if found == "foreign" and warn and _find(host, host_name) is not None:
             _log.warning(
                 "%s exists in the host namespace but was not created by rawnl for %s; left alone",
                 host_name,
                 identity(network, ino),
             )
+
+    @staticmethod
+    def _clear_host(network: Network, ino: int, host: IPRoute) -> str | None:
+        """Delete the host end if it is rawnl's for this network (RTM_GETLINK by name, then
+        RTM_DELLINK); what :func:`_delete_ours` found."""
+        host_name = network.host_interface_name or derived_name(network, ino, "host")
+        generated = host_name == derived_name(network, ino, "host")
+        return _delete_ours(host, host_name, mark(network, ino), by_name=generated)
+
+    @staticmethod
+    def _clear_inside(network: Network, ino: int, inside: IPRoute) -> None:
+        """Delete, in the container, the temporary peer (a crash before the rename) and the
+        interface ``name`` if they are rawnl's for this network: the container's links read in
+        one dump (a container holds few), then RTM_DELLINK for each found."""
+        tag = mark(network, ino)
+        temp = derived_name(network, ino, "peer")
+        links = {link.name: link for link in inside.links()}
+        _delete_ours(inside, temp, tag, by_name=True, link=links.get(temp))
+        if network.name and network.name != temp:
+            _delete_ours(inside, network.name, tag, link=links.get(network.name))
 
 
 _STRATEGIES: dict[str, Strategy] = {}
@@ -491,15 +572,21 @@ def create_network_interfaces(
     which network and step failed.
     """
     nets = _copies(networks)
-    states: list[InterfaceState] = []
     with open_container(container) as ns, _ipr(host) as h, IPRoute(netns=ns) as inside:
         made: list[Network] = []
         seconds = [0.0] * len(nets)
+        # rawnl's own veth strategy hands what its create read back (the host end's index,
+        # the peer's index) on to its initialize and to the states: no lookups by name again.
+        known: dict[int, tuple[int, int | None]] = {}
         current = 0
         try:
             for current, net in enumerate(nets):
                 t0 = time.perf_counter()
-                get_strategy(net.type).create(net, ns, host=h, ipr=inside)
+                strategy = get_strategy(net.type)
+                if type(strategy) is VethStrategy:
+                    known[current] = strategy._create(net, ns, h, inside)
+                else:
+                    strategy.create(net, ns, host=h, ipr=inside)
                 made.append(net)
                 seconds[current] = time.perf_counter() - t0
             # loopback last: if another network fails, lo is left as it was
@@ -507,10 +594,15 @@ def create_network_interfaces(
             for current in order:
                 net = nets[current]
                 t0 = time.perf_counter()
-                get_strategy(net.type).initialize(net, ipr=inside)
+                strategy = get_strategy(net.type)
+                peer = known[current][1] if current in known else None
+                if type(strategy) is VethStrategy and peer is not None:
+                    strategy._configure(net, inside, peer, ns.ino)
+                else:
+                    strategy.initialize(net, ipr=inside)
                 seconds[current] += time.perf_counter() - t0
             current = len(nets)
-            states.extend(_state(net, h, inside, seconds[i]) for i, net in enumerate(nets))
+            return _states(nets, h, inside, seconds, known)
         except BaseException as exc:
             if isinstance(exc, Exception) and current < len(nets):
                 net = nets[current]
@@ -520,19 +612,32 @@ def create_network_interfaces(
                     with contextlib.suppress(Exception):
                         get_strategy(net.type).destroy(net, ns, host=h, ipr=inside)
             raise
+
+
+def _states(
+    nets: list[Network], host: IPRoute, inside: IPRoute, seconds: list[float], known: dict[int, tuple[int, int | None]]
+) -> list[InterfaceState]:
+    """The :class:`InterfaceState` of each network: the container's links read in one dump
+    (RTM_GETLINK, NLM_F_DUMP), the host ends' indices as their create read them (else one
+    RTM_GETLINK each)."""
+    links = {link.name: link for link in inside.links()}
+    states = []
+    for i, net in enumerate(nets):
+        name = "lo" if net.type == "loopback" else net.name
+        link = links.get(name)
+        if link is None:
+            raise NetlinkError(
+                errno.ENODEV, f"{name} is not in the container any more", operation=f"link_get({name!r})"
+            )
+        state = InterfaceState(net, link.name, link.index, link.mac, seconds=seconds[i])
+        if net.type != "loopback" and net.host_interface_name:
+            state.host_ifname = net.host_interface_name
+            if i in known:
+                state.host_index = known[i][0]
+            else:
+                state.host_index = host.link_get(net.host_interface_name).index
+        states.append(state)
     return states
-
-
-def _state(net: Network, host: IPRoute, inside: IPRoute, seconds: float) -> InterfaceState:
-    if net.type == "loopback":
-        lo = inside.link_get("lo")
-        return InterfaceState(net, lo.name, lo.index, lo.mac, seconds=seconds)
-    link = inside.link_get(net.name)
-    state = InterfaceState(net, link.name, link.index, link.mac, seconds=seconds)
-    if net.host_interface_name:
-        peer = host.link_get(net.host_interface_name)
-        state.host_ifname, state.host_index = peer.name, peer.index
-    return state
 
 
 def remove_network_interfaces(networks: Sequence[Network], container: Container, host: IPRoute | None = None) -> None:
