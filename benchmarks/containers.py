@@ -22,7 +22,7 @@ Nothing is done in the root namespace; every namespace made is deleted, and /run
 as it was found.  Run as root::
 
     apt-get install -y containernetworking-plugins    # for the CNI contender (else it is skipped)
-    sudo /work/venv/bin/python benchmarks/containers.py [--containers 50] [--json]
+    sudo .venv/bin/python benchmarks/containers.py [--containers 50] [--json]
 
 pyroute2 comes with rawnl's test extra (``pip install -e '.[test]'``).  Not part of CI.
 """

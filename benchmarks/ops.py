@@ -54,7 +54,7 @@ each round, a subprocess per tree with ``PYTHONPATH=tree``, the trees' order alt
 round, (k) decoding the same captured bytes, so that before and after compare in one table.
 
 Needs root.  Usage: ``python benchmarks/ops.py [-n 1000] [--reps 3] [--settle 5] [--skip-pyroute2]
-[--only abcdefghijkl] [--rounds 5] [--containers 20] [--trees /work/main,/work/branch]``.
+[--only abcdefghijkl] [--rounds 5] [--containers 20] [--trees /path/before,/path/after]``.
 """
 
 from __future__ import annotations
