@@ -72,17 +72,19 @@ def busy(netns: NetNS, netns2: NetNS, ip: Any) -> NetNS:
     ip.text("addr", "add", "203.0.113.9/24", "dev", "v1", "label", "v1:lab", ns=netns)
     ip.text("route", "add", "unreachable", "192.0.2.0/26", ns=netns)
     ip.text("route", "add", "203.0.113.64/26", "dev", "v1", "proto", "static", "metric", "5", ns=netns)
-    # let IPv6 duplicate address detection and carrier settle, so both reads see the same state
-    deadline = time.monotonic() + 15
+    # Let IPv6 duplicate address detection and carrier settle, so both reads see the same state:
+    # the kernel's linkwatch applies an operstate change up to a second after the event (and
+    # later when the machine is busy), so the state must hold for longer than that.
+    deadline = time.monotonic() + 20
+    seen, since = None, time.monotonic()
     while True:
-        first = ip("addr", "show", ns=netns), ip("link", "show", ns=netns)
-        time.sleep(0.3)
-        if "tentative" not in json.dumps(first[0]) and first == (
-            ip("addr", "show", ns=netns),
-            ip("link", "show", ns=netns),
-        ):
+        now = ip("addr", "show", ns=netns), ip("link", "show", ns=netns)
+        if now != seen or "tentative" in json.dumps(now[0]):
+            seen, since = now, time.monotonic()
+        elif time.monotonic() - since >= 1.5:
             break
-        assert time.monotonic() < deadline, "addresses did not settle"
+        assert time.monotonic() < deadline, "addresses and links did not settle"
+        time.sleep(0.25)
     return netns
 
 
