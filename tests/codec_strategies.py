@@ -9,10 +9,12 @@ unknown attributes under raw type numbers (flag bits included) with ``bytes`` va
 from __future__ import annotations
 
 import ipaddress
+import os
 import struct
 from collections.abc import Mapping
 from typing import Any
 
+from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 
 from rawnl import (
@@ -32,6 +34,13 @@ from rawnl.wire import link as wlink
 from rawnl.wire import message as wmessage
 from rawnl.wire import route as wroute
 from rawnl.wire.kinds import bridge, veth, vxlan
+
+#: The codec properties' hypothesis settings: RAWNL_HYPOTHESIS_EXAMPLES=5000 for a long run
+SETTINGS = settings(
+    max_examples=int(os.environ.get("RAWNL_HYPOTHESIS_EXAMPLES", "150")),
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
 
 AF_UNSPEC, AF_INET, AF_BRIDGE, AF_INET6 = 0, 2, 7, 10
 NLM_F_CAPPED, NLM_F_ACK_TLVS = 0x100, 0x200

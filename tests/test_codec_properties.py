@@ -9,13 +9,12 @@
 
 from __future__ import annotations
 
-import os
 import struct
 from collections.abc import Mapping
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import assume, given
 from hypothesis import strategies as st
 
 import rawnl
@@ -34,6 +33,7 @@ from rawnl.wire import codec
 from rawnl.wire.codec import clear_layout_cache
 
 from codec_strategies import (  # isort: skip
+    SETTINGS,
     address_messages,
     any_message,
     decode_outcome,
@@ -48,12 +48,6 @@ from codec_strategies import (  # isort: skip
 
 pytestmark = pytest.mark.uml  # the core: run in the second kernel too (.ci/run)
 
-#: RAWNL_HYPOTHESIS_EXAMPLES=5000 for a long run
-SETTINGS = settings(
-    max_examples=int(os.environ.get("RAWNL_HYPOTHESIS_EXAMPLES", "150")),
-    deadline=None,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
-)
 LEN = struct.Struct("=I")
 
 

@@ -15,12 +15,11 @@ family and for buffers mutated where the layout check looks and where it does no
 
 from __future__ import annotations
 
-import os
 from collections.abc import Mapping
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 import rawnl
@@ -30,6 +29,7 @@ from rawnl.wire.codec import ScanContext, clear_layout_cache, scan_level
 from rawnl.wire.message import Message
 
 from codec_strategies import (  # isort: skip
+    SETTINGS,
     address_messages,
     decode_outcome,
     link_messages,
@@ -39,11 +39,6 @@ from codec_strategies import (  # isort: skip
 
 pytestmark = pytest.mark.uml  # the core: run in the second kernel too (.ci/run)
 
-SETTINGS = settings(
-    max_examples=int(os.environ.get("RAWNL_HYPOTHESIS_EXAMPLES", "150")),
-    deadline=None,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
-)
 
 family_messages = st.one_of(link_messages(), address_messages(), route_messages())
 
