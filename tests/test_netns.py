@@ -287,6 +287,8 @@ def test_socket_in_interrupted_leaves_the_next_caller_its_own_socket(
     assert got == [netns2.ino, netns.ino, netns2.ino]
 
 
+# The fork is the point of the test (3.12+ warns of forking a process that has threads).
+@pytest.mark.filterwarnings("ignore:This process .* is multi-threaded:DeprecationWarning")
 def test_socket_in_after_fork(netns: NetNS) -> None:
     """A forked child (where the thread that makes sockets was not copied) makes its own."""
     socket_in(netns, _socket.AF_INET, _socket.SOCK_DGRAM).close()  # the parent's thread is running
