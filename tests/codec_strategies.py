@@ -453,3 +453,14 @@ def decode_outcome(data: bytes) -> Any:
         return ("ok", materialise_all(decode(data)))
     except DecodeError as exc:
         return ("error", exc.reason, exc.offset)
+
+
+def attr_paths(attrs: Any, prefix: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+    """Every key of ``attrs`` as a path, nests followed (``("IFLA_LINKINFO", "IFLA_INFO_KIND")``)."""
+    out = []
+    for key in attrs:
+        out.append((*prefix, key))
+        value = attrs[key]
+        if isinstance(value, Mapping):
+            out += attr_paths(value, (*prefix, key))
+    return out

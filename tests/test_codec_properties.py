@@ -34,6 +34,7 @@ from rawnl.wire.codec import clear_layout_cache
 
 from codec_strategies import (  # isort: skip
     SETTINGS,
+    attr_paths,
     address_messages,
     any_message,
     decode_outcome,
@@ -506,23 +507,13 @@ def _pick_or_error(attrs: Any, keys: tuple[Any, ...]) -> tuple[Any, ...] | rawnl
         return exc
 
 
-def _paths(attrs: Any, prefix: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
-    out = []
-    for key in attrs:
-        out.append((*prefix, key))
-        value = attrs[key]
-        if isinstance(value, Mapping):
-            out += _paths(value, (*prefix, key))
-    return out
-
-
 @SETTINGS
 @given(st.one_of(link_messages(), address_messages(), route_messages()), st.data())
 def test_pick_reads_what_the_mapping_holds(msg: Any, data: st.DataObject) -> None:
     """``pick`` (a reader compiled per layout) agrees with looking each value up, for keys and
     paths that exist, that do not, and that are asked for twice."""
     [decoded] = decode(msg.encode())
-    paths = _paths(decoded.attrs)
+    paths = attr_paths(decoded.attrs)
     choices = st.one_of(
         st.sampled_from(paths) if paths else st.nothing(),
         st.sampled_from(["IFLA_MTU", "IFA_LABEL", "RTA_TABLE", ("IFLA_LINKINFO", "IFLA_INFO_KIND"), 999]),

@@ -15,7 +15,6 @@ family and for buffers mutated where the layout check looks and where it does no
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import Any
 
 import pytest
@@ -30,6 +29,7 @@ from rawnl.wire.message import Message
 
 from codec_strategies import (  # isort: skip
     SETTINGS,
+    attr_paths,
     address_messages,
     decode_outcome,
     link_messages,
@@ -137,16 +137,6 @@ def test_layout_readers_give_what_each_type_decodes(msg: Any, data: st.DataObjec
         assert second.attrs.get(key) == second.attrs[key]
 
 
-def _paths(attrs: Any, prefix: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
-    out = []
-    for key in attrs:
-        out.append((*prefix, key))
-        value = attrs[key]
-        if isinstance(value, Mapping):
-            out += _paths(value, (*prefix, key))
-    return out
-
-
 def _reference(attrs: Any, keys: tuple[Any, ...]) -> tuple[Any, ...] | rawnl.InvalidMessageError:
     """Each key looked up through the generic path (``typ.decode``): what picking must give."""
     out = []
@@ -187,7 +177,7 @@ def test_picker_reads_what_the_generic_path_reads(msg: Any, data: st.DataObject)
     _, declared = _declared(encoded)
     clear_layout_cache()
     [first] = decode(encoded)
-    paths = _paths(first.attrs)
+    paths = attr_paths(first.attrs)
     choices = st.one_of(
         st.sampled_from(paths) if paths else st.nothing(),
         st.sampled_from(

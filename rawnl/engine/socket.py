@@ -91,8 +91,6 @@ _EXT_ACK_ROOM = 4096
 _pack_ifreq = _struct.Struct("=16s24x").pack
 _unpack_index = _struct.Struct("=16xi20x").unpack
 _get_ident = _thread.get_ident
-#: A name's ``struct ifreq`` as ``ifindex`` packs it (the name alone: no index is kept); bounded.
-_IFREQS: dict[str, bytes] = {}
 _ioctl: Any = None  # fcntl.ioctl, imported on first use (see NetlinkSocket.ifindex)
 
 
@@ -370,9 +368,9 @@ class NetlinkSocket:
                     got = self._recv_sized(seq, port, first)
                     first = None
                     if got is None:  # a GET's reply was cut: ask again, into a larger buffer
-                        seq = self._seq = (self._seq % 0xFFFFFFFF) + 1
-                        data = msg.encode(flags=msg.flags | NLM_F_REQUEST | flags, seq=seq, pid=0)
-                        self._sock.send(data)
+                        seq = self._next_seq()
+                        data = msg.encode(flags=mflags | NLM_F_REQUEST, seq=seq, pid=0)
+                        sock.send(data)
                         replies = []
                         continue
                     if got is _ACKED:  # the common case, read by _recv_sized: our ACK
@@ -456,13 +454,7 @@ class NetlinkSocket:
             from fcntl import ioctl
 
             _ioctl = ioctl
-        packed = _IFREQS.get(name)
-        if packed is None:
-            packed = _pack_ifreq(name.encode())
-            if len(_IFREQS) >= 4096:
-                _IFREQS.clear()
-            _IFREQS[name] = packed
-        ifreq = bytearray(packed)  # a buffer of its own: threads may share the socket
+        ifreq = bytearray(_pack_ifreq(name.encode()))  # a buffer of its own: threads may share the socket
         _ioctl(self._sock.fileno(), SIOCGIFINDEX, ifreq, True)  # written in place (the cheaper way)
         index: int = _unpack_index(ifreq)[0]
         return index
