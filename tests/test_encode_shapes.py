@@ -17,8 +17,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from rawnl import AddressMessage, LinkMessage, RouteMessage
-from rawnl.ops import addresses, routes
+from rawnl.ops import addresses, links, routes
 from rawnl.ops.request import LinkName
+from rawnl.wire.codec import STRING
 from rawnl.wire.message import Message, _Shapes
 
 #: Each test starts with empty shape caches (its own random encodes, or earlier tests, could fill them).
@@ -72,8 +73,21 @@ ODD = st.one_of(
     st.builds(resolved, st.integers(1, 100)),
     st.just(unresolved()).map(lambda _: unresolved()),
 )
+#: Strings of every kind: ASCII (the compiled encoders' own), ASCII with one other character
+#: (a NUL, other scripts, surrogates surrogateescape writes and ones it refuses) anywhere, and any
+#: text at all; lengths 0..300 cross every padding boundary and the 256 of ``IFALIASZ``.
+ODD_CHARS = st.sampled_from(["\0", "\x7f", "\x80", "é", "€", "\U0001f600", "\udc80", "\udcff", "\ud800", "\udfff"])
+ASCII = st.text(st.characters(max_codepoint=0x7F, exclude_characters="\0"), max_size=300)
+STRINGS = st.one_of(
+    ASCII,
+    ASCII,
+    st.builds(lambda text, char, at: text[:at] + char + text[at:], ASCII, ODD_CHARS, st.integers(0, 300)),
+    st.text(st.characters(exclude_categories=()), max_size=300),
+    st.integers(0, 300).map(lambda n: "x" * n),
+)
 VALUES = st.one_of(
     INTS,
+    STRINGS,
     st.binary(min_size=4, max_size=4),
     st.binary(min_size=16, max_size=16),
     st.binary(max_size=20),
@@ -109,9 +123,12 @@ def messages(draw: st.DrawFn) -> tuple[Message, Any, Any, Any]:
 
 def fitting_value(spec: Any, family: int) -> st.SearchStrategy[Any]:
     """Values a row's compiled layout takes (and, one time in ten, anything)."""
-    code = spec.type.packed(family).codes.rstrip("x")
-    if not code:
-        good: st.SearchStrategy[Any] = st.just(True)
+    packed = spec.type.packed(family)
+    code = packed.codes.rstrip("x")
+    if packed.string:
+        good: st.SearchStrategy[Any] = STRINGS
+    elif not code:
+        good = st.just(True)
     elif code.endswith("s"):
         good = st.binary(min_size=int(code[:-1]), max_size=int(code[:-1]))
     else:
@@ -123,7 +140,8 @@ def fitting_value(spec: Any, family: int) -> st.SearchStrategy[Any]:
 
 @st.composite
 def fixed_messages(draw: st.DrawFn) -> tuple[Message, Any, Any, Any]:
-    """Messages of compiled shapes: IPv4/IPv6, attributes of fixed size, values mostly fitting."""
+    """Messages of compiled shapes: IPv4/IPv6, attributes of fixed size or strings, values mostly
+    fitting."""
     cls = draw(st.sampled_from(CLASSES))
     family = draw(st.sampled_from([2, 10]))
     rows = sorted(
@@ -256,3 +274,124 @@ def test_a_shape_is_compiled_when_seen_again_and_shapes_are_bounded(monkeypatch:
     for name in ("RTA_TABLE", "RTA_OIF", "RTA_IIF"):
         fresh.learn((2, name), msg)
     assert len(fresh.seen) == 2  # shapes seen once are bounded too
+
+
+#: Each family's top-level string rows, and an int row to put among them.
+STRING_ROWS: dict[Any, list[str]] = {
+    cls: sorted(name for name, spec in cls.TABLE.by_name.items() if spec.type is STRING)
+    for cls in (LinkMessage, AddressMessage)
+}
+INT_ROW: dict[Any, str] = {LinkMessage: "IFLA_MTU", AddressMessage: "IFA_FLAGS"}
+
+
+def compiled_string(value: Any) -> bool:
+    """Whether the compiled encoders write this value of a string attribute themselves."""
+    return type(value) is str and value.isascii() and "\0" not in value
+
+
+@st.composite
+def string_messages(draw: st.DrawFn) -> tuple[Any, Any, Any, Any]:
+    """Messages with one to three string attributes (a u32 before, between or after them)."""
+    cls: Any = draw(st.sampled_from(sorted(STRING_ROWS, key=lambda c: c.__name__)))
+    names = draw(st.lists(st.sampled_from(STRING_ROWS[cls]), min_size=1, max_size=3, unique=True))
+    if draw(st.booleans()):
+        names.insert(draw(st.integers(0, len(names))), INT_ROW[cls])
+    attrs: dict[Any, Any] = {
+        name: draw(st.integers(0, 0xFFFFFFFF)) if name == INT_ROW[cls] else draw(STRINGS) for name in names
+    }
+    msg = cls(family=draw(st.sampled_from([0, 2, 10, 17])), attrs=attrs)
+    return msg, draw(st.sampled_from([None, 5, 0x601])), draw(st.sampled_from([None, 1])), 0
+
+
+def test_every_string_row_is_covered_or_nested() -> None:
+    """The strings a shape can hold (the tables' top-level rows) all compile; the nested ones
+    (IFLA_INFO_KIND, RTAX_CC_ALGO) are inside nests, which have no fixed layout, and MACs neither."""
+    assert {"IFLA_IFNAME", "IFLA_IFALIAS", "IFLA_QDISC"} <= set(STRING_ROWS[LinkMessage])
+    assert STRING_ROWS[AddressMessage] == ["IFA_LABEL"]
+    assert not [name for name, spec in RouteMessage.TABLE.by_name.items() if spec.type is STRING]
+    for cls, names in STRING_ROWS.items():
+        assert cls._SHAPES.layout((0, *names)) is not None
+    declined: list[tuple[Any, tuple[Any, ...]]] = [
+        (LinkMessage, (0, "IFLA_IFNAME", "IFLA_LINKINFO")),
+        (LinkMessage, (0, "IFLA_IFNAME", "IFLA_ADDRESS")),
+        (LinkMessage, (0, "IFLA_PROP_LIST")),
+        (RouteMessage, (2, "RTA_METRICS")),
+    ]
+    for cls, shape in declined:
+        assert cls._SHAPES.layout(shape) is None, shape
+    msg = LinkMessage(attrs={"IFLA_IFNAME": "v0", "IFLA_LINKINFO": {"IFLA_INFO_KIND": "dummy"}})
+    for _ in range(3):
+        assert msg.encode() == generic(msg, None, None, None)[1]
+
+
+@given(string_messages())
+def test_strings_give_the_generic_bytes_or_are_declined(case: tuple[Any, Any, Any, Any]) -> None:
+    """The compiled encoder writes every ASCII string without a NUL as the generic encoder does,
+    and declines exactly the others (whose bytes, or error, the generic encoder gives)."""
+    msg, flags, seq, pid = case
+    expected = generic(msg, flags, seq, pid)
+    encoder = type(msg)._SHAPES.compile(shape_of(msg))
+    assert encoder is not None
+    got = encoder(msg, flags, seq, pid)
+    if all(compiled_string(v) for k, v in msg.attrs.items() if k != INT_ROW[type(msg)]):
+        assert ("bytes", got) == expected
+    else:
+        assert got is None
+    for _ in range(3):  # learnt, compiled, used
+        assert outcome(lambda: msg.encode(flags=flags, seq=seq, pid=pid)) == expected
+
+
+@pytest.mark.parametrize(
+    ("value", "error"),
+    [
+        ("v\0", "string attribute 'v\\x00' contains a NUL"),
+        ("\ud800", "'utf-8' codec can't encode character '\\ud800' in position 0: surrogates not allowed"),
+        (b"v0", "a string attribute takes str, not bytes"),
+        ("x" * 0xFFFB, "payload of 65532 bytes does not fit in an attribute"),
+    ],
+)
+def test_string_errors_are_the_generic_encoders(value: Any, error: str) -> None:
+    for _ in range(3):  # the shape compiled from a good name
+        LinkMessage(attrs={"IFLA_IFNAME": "v0", "IFLA_MTU": 1400}).encode()
+    msg = LinkMessage(attrs={"IFLA_IFNAME": value, "IFLA_MTU": 1400})
+    assert LinkMessage._SHAPES.encoders[shape_of(msg)](msg, None, None, None) is None
+    assert outcome(msg.encode) == generic(msg, None, None, None) == ("ValueError", "IFLA_IFNAME: " + error)
+
+
+def test_requests_naming_a_link_take_the_compiled_encoder() -> None:
+    """link_set, link_get and link_del by name: shapes with IFLA_IFNAME, compiled."""
+    for req in [links.link_set("v0", mtu=1400), links.link_get("v0"), links.link_del("v0")]:
+        msg = req.msg
+        for _ in range(3):
+            data = msg.encode(flags=5, seq=1, pid=0)
+        encoder = LinkMessage._SHAPES.encoders[shape_of(msg)]
+        assert encoder is not None, shape_of(msg)
+        assert encoder(msg, 5, 1, 0) == data == generic(msg, 5, 1, 0)[1]
+
+
+@pytest.mark.parametrize("name", ["", "a", "ab", "abc", "abcd", "abcdefghijklmno"])
+def test_string_bytes_laid_out_as_the_kernel_reads_them(name: str) -> None:
+    """Independently of rawnl's generic encoder: the name, its NUL, NULs to a multiple of 4, and a
+    header counting the name and its NUL."""
+    msg = LinkMessage(index=3, attrs={"IFLA_IFNAME": name, "IFLA_MTU": 1400})
+    encoder = LinkMessage._SHAPES.compile(shape_of(msg))
+    assert encoder is not None
+    payload = name.encode() + b"\0" * (4 - len(name) % 4)
+    body = (
+        struct.pack("=BxHiII", 0, 0, 3, 0, 0)
+        + struct.pack("=HH", 5 + len(name), 3)
+        + payload
+        + struct.pack("=HHI", 8, 4, 1400)
+    )
+    assert encoder(msg, 5, 6, 0) == struct.pack("=IHHII", 16 + len(body), 16, 5, 6, 0) + body
+
+
+def test_string_lengths_kept_per_encoder_are_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(_Shapes, "LENGTHS", 2)
+    shapes = _Shapes("LinkMessage", "=IHHIIBxHiII", LinkMessage.FIELDS, LinkMessage.TABLE)
+    encoder = shapes.compile((0, "IFLA_IFNAME", "IFLA_IFALIAS"))
+    assert encoder is not None
+    for n in range(10):
+        msg = LinkMessage(attrs={"IFLA_IFNAME": "x" * n, "IFLA_IFALIAS": "y" * (9 - n)})
+        assert encoder(msg, None, None, None) == generic(msg, None, None, None)[1]
+    assert list(encoder.__globals__["_sized"]) == [(0, 9), (1, 8)]  # the first two, and no more

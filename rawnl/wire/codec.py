@@ -227,7 +227,8 @@ class AttrType:
     def packed(self, family: int) -> Packed | None:
         """For the compiled encoders of message shapes (:mod:`rawnl.wire.message`): how this
         attribute's common values are written in a message of ``family`` when they have one
-        fixed size (see :class:`Packed`); ``None``: no fixed size (the default)."""
+        fixed size, or are NUL-terminated strings (see :class:`Packed`); ``None``: neither (the
+        default)."""
         return None
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
@@ -256,15 +257,23 @@ class Packed:
     :meth:`AttrType.putter` does; ``convert``, a statement run before the test that may replace
     ``{v}`` by what the codes take (an address object by its packed bytes), with the globals it
     names in ``names``.  A value failing the test, or one ``struct`` refuses, is left to the
-    generic encoder (for its bytes or its error)."""
+    generic encoder (for its bytes or its error).
 
-    __slots__ = ("codes", "convert", "names", "test")
+    A NUL-terminated string has no fixed size: its ``string`` is an expression over ``{v}``, run
+    once the test has passed, giving the bytes before the NUL (``codes`` is then ``"s"``).  The
+    encoder writes them with an ``s`` code whose count, picked per length, is the bytes, the NUL
+    and the padding rounded up to 4: ``struct`` fills what the bytes leave with NULs."""
 
-    def __init__(self, codes: str, test: str, convert: str = "", names: dict[str, Any] | None = None) -> None:
+    __slots__ = ("codes", "convert", "names", "string", "test")
+
+    def __init__(
+        self, codes: str, test: str, convert: str = "", names: dict[str, Any] | None = None, *, string: str = ""
+    ) -> None:
         self.codes = codes
         self.test = test
         self.convert = convert
         self.names = names or {}
+        self.string = string
 
 
 class _Binary(AttrType):
@@ -405,6 +414,12 @@ class _String(AttrType):
         if b"\0" in raw:
             raise ValueError(f"string attribute {value!r} contains a NUL")
         return raw + b"\0"
+
+    def packed(self, family: int) -> Packed | None:
+        # Exactly a str of ASCII without a NUL: its UTF-8 is its ASCII, one byte a character, as
+        # ``encode`` writes it; anything else (another script, surrogates, a NUL) is left to
+        # ``encode``, whose UTF-8 may be longer than the str, or whose error is raised.
+        return Packed("s", '{v}.__class__ is str and {v}.isascii() and "\\0" not in {v}', string="{v}.encode()")
 
 
 class _Mac(AttrType):

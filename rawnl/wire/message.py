@@ -334,8 +334,8 @@ def _decode(cls, data, mtype, flags, seq, pid):
 class _Shapes:
     """The compiled encoders of one message class, one per *shape*: the family and the
     attribute names, in order, of a request whose attributes all have a fixed size in that
-    family (:meth:`rawnl.wire.codec.AttrType.packed`: ints, flags, addresses as packed bytes or
-    ``ipaddress`` objects).
+    family, or are NUL-terminated strings (:meth:`rawnl.wire.codec.AttrType.packed`: ints, flags,
+    addresses as packed bytes or ``ipaddress`` objects, ASCII strings).
 
     A shape's encoder writes ``nlmsghdr``, the fixed struct and every attribute (header, value,
     padding) with one ``struct`` call, after testing each value's type and size; it returns
@@ -345,6 +345,11 @@ class _Shapes:
     holds it to that).  A batch of ``addr_add`` or ``route_add`` runs this per request: ~0.4 us
     for the encoder, ~0.9 us for ``encode`` whole, against ~1.2 and ~1.5 us generic.
 
+    A shape with strings (``IFLA_IFNAME``: every request naming a link) has one ``struct`` per
+    string length, made when a length is first met (~0.3 us) and kept in the encoder's own
+    dict, keyed by the length (a tuple of lengths for more than one string), at most
+    ``LENGTHS`` of them: past that a length's ``struct`` is made for the call and dropped.
+
     ``encoders`` maps a shape to its encoder, or to ``None`` when it has no fixed layout; a shape
     is compiled when seen the second time (``compile`` costs ~0.1 ms: a one-off request does not
     pay it), and at most ``LIMIT`` shapes are kept per class, and as many seen once (raw attribute
@@ -352,6 +357,7 @@ class _Shapes:
     """
 
     LIMIT = 256
+    LENGTHS = 32
 
     __slots__ = ("encoders", "fields", "head", "name", "seen", "table")
 
@@ -379,12 +385,12 @@ class _Shapes:
             seen[shape] = 1
         return None
 
-    def layout(self, shape: tuple[Any, ...]) -> list[tuple[int, int, Packed]] | None:
+    def layout(self, shape: tuple[Any, ...]) -> list[tuple[int | None, int, Packed]] | None:
         """``(attribute length, attribute type, how its value is packed)`` per attribute of
-        ``shape``, or ``None`` if one has no fixed size."""
+        ``shape`` (the length ``None`` for a string), or ``None`` if one has no fixed size."""
         family, *names = shape
         by_name = self.table.by_name
-        out = []
+        out: list[tuple[int | None, int, Packed]] = []
         for name in names:
             spec = by_name.get(name) if type(name) is str else None
             if spec is None or spec.type._dynamic_bits:
@@ -392,7 +398,7 @@ class _Shapes:
             packed = spec.type.packed(family)
             if packed is None:
                 return None
-            length = 4 + struct.calcsize("=" + packed.codes.rstrip("x"))
+            length = None if packed.string else 4 + struct.calcsize("=" + packed.codes.rstrip("x"))
             out.append((length, spec.number | spec.type.flags, packed))
         return out
 
@@ -401,11 +407,13 @@ class _Shapes:
         layout = self.layout(shape)
         if layout is None:
             return None
-        fmt = self.head + "".join("HH" + packed.codes for _, _, packed in layout)
-        env: dict[str, Any] = {"_pack": struct.Struct(fmt).pack}
+        fmt = self.head  # with "{}" for the count of each string's "s" code
+        env: dict[str, Any] = {}
         values = [f"v{i}" for i in range(len(layout))]
         lines = [f"    {', '.join(values)}, = self.attrs.values()"] if values else []
         tests = []
+        strings = []  # the statements that encode the strings, once every value has passed
+        lengths = []  # the names of their lengths
         args = ["self.flags if flags is None else flags", "self.seq if seq is None else seq",
                 "self.pid if pid is None else pid", *(f"self.{f}" for f in self.fields)]  # fmt: skip
         for v, (length, number, packed) in zip(values, layout, strict=True):
@@ -413,15 +421,32 @@ class _Shapes:
                 lines.append("    " + packed.convert.format(v=v))
                 env.update(packed.names)
             tests.append(packed.test.format(v=v))
-            args += [str(length), str(number)] + ([v] if packed.codes.rstrip("x") else [])
+            if packed.string:
+                n = "n" + v[1:]
+                fmt += "HH{}s"
+                strings += [f"    {v} = {packed.string.format(v=v)}", f"    {n} = len({v})"]
+                lengths.append(n)
+                args += [f"{n} + 5", str(number), v]  # the header's length counts the NUL
+            else:
+                fmt += "HH" + packed.codes
+                args += [str(length), str(number)] + ([v] if packed.codes.rstrip("x") else [])
+        if lengths:  # the struct of these lengths, and the message size it packs
+            env["_sized"], env["_size"] = self._sizes(fmt)
+            key = lengths[0] if len(lengths) == 1 else f"({', '.join(lengths)},)"
+            strings.append(f"    size, _pack = _sized.get({key}) or _size({key})")
+            size = "size"
+        else:
+            env["_pack"] = struct.Struct(fmt).pack
+            size = str(struct.calcsize(fmt))
         source = "\n".join(
             [
                 "def encoder(self, flags, seq, pid):",
                 *lines,
                 f"    if not ({' and '.join(tests) or 'True'}):",
                 "        return None",
+                *strings,
                 "    try:",
-                f"        return _pack({struct.calcsize(fmt)}, self.type, {', '.join(args)})",
+                f"        return _pack({size}, self.type, {', '.join(args)})",
                 "    except Exception:",  # refused by struct, or an __index__ that raised: the
                 "        return None",  # generic encoder raises it, or the error it meets first
                 "",
@@ -429,6 +454,23 @@ class _Shapes:
         )
         exec(compile(source, f"<rawnl {self.name} shape {shape!r}>", "exec"), env)
         return env["encoder"]
+
+    def _sizes(self, fmt: str) -> tuple[dict[Any, tuple[int, Any]], Any]:
+        """For an encoder with strings, whose format has ``{}`` for each one's ``s`` count: its
+        dict of ``length (or lengths) -> (message size, struct's pack)``, and the function that
+        makes an entry for new lengths (kept while the dict has fewer than ``LENGTHS``)."""
+        sized: dict[Any, tuple[int, Any]] = {}
+        limit = self.LENGTHS
+
+        def size(key: Any) -> tuple[int, Any]:
+            lengths = key if key.__class__ is tuple else (key,)
+            made = struct.Struct(fmt.format(*[(n + 4) & ~3 for n in lengths]))  # bytes, NUL, padding
+            entry = (made.size, made.pack)
+            if len(sized) < limit:
+                sized[key] = entry
+            return entry
+
+        return sized, size
 
 
 _SHORT_CLASSES: dict[type[Message], type[Message]] = {}
