@@ -392,7 +392,9 @@ class NetlinkSocket:
                     continue  # stale: an answer to an earlier request
                 if done:
                     continue  # never expected: anything after the end of our reply
-                reply = decode_one(buf[off : off + length], rtype, rflags, rseq, rpid)
+                # (a datagram that is one message, a GET's reply say, is not copied again)
+                body = buf if length == len(buf) else buf[off : off + length]
+                reply = decode_one(body, rtype, rflags, rseq, rpid)
                 if rtype == NLMSG_ERROR:
                     assert isinstance(reply, ErrorMessage)
                     if reply.error:
