@@ -5,6 +5,7 @@ equals the one the ``__init__`` makes from the same fields, byte for byte."""
 
 from __future__ import annotations
 
+import socket
 from typing import Any
 
 import pytest
@@ -189,3 +190,67 @@ def test_link_set_short_paths_agree_with_the_validators(mtu: object, nomaster: o
         else:
             assert attrs["IFLA_MTU"] == v.mtu(mtu)
             assert type(attrs["IFLA_MTU"]) is int
+
+
+address_text = ipv4_text | ipv6_text | st.text(max_size=12) | st.sampled_from(["192.0.2.1\0", "::ffff:192.0.2.1"])
+
+
+@settings(max_examples=2000, deadline=None)
+@given(value=address_text, family=st.sampled_from([None, 2, 10]))
+def test_kept_address_parses_agree_with_a_fresh_parse(value: str, family: int | None) -> None:
+    """``validate.address`` keeps the parse of a str it has seen (issue 12: a gateway repeats):
+    a second call, answered from what was kept, gives exactly the first call's answer or error,
+    which is ``inet_pton``'s; a refused text is never kept."""
+    v._PARSED.clear()
+    first = refusal_or(lambda: v.address(value, "gateway", family))
+    assert (value in v._PARSED) == (refusal_or(lambda: v._parse_address(value, "gateway"))[0] == "ok")
+    second = refusal_or(lambda: v.address(value, "gateway", family))
+    assert first == second
+    fresh = refusal_or(lambda: v._parse_address(value, "gateway"))
+    if fresh[0] == "ok":
+        fam, packed = fresh[1]
+        if family in (None, fam):
+            assert first == ("ok", (fam, packed))
+        else:
+            assert first[0] == "ValueError"
+            assert "is not an IPv" in first[1]
+        assert packed == socket.inet_pton(fam, value)
+    else:
+        assert first == fresh
+
+
+def refusal_or(call: Any) -> tuple[str, Any]:
+    """("ok", what ``call()`` returns) or ("ValueError", its text)."""
+    try:
+        return "ok", call()
+    except ValueError as exc:
+        return "ValueError", str(exc)
+
+
+def test_kept_address_parses_are_bounded_and_exact() -> None:
+    """At most ``_PARSED_LIMIT`` parses are kept (then forgotten at once); a str subclass is
+    parsed but not kept (its value might not be what its hash says)."""
+    v._PARSED.clear()
+    for i in range(v._PARSED_LIMIT + 5):
+        v.address(f"2001:db8::{i:x}", "x")
+        assert len(v._PARSED) <= v._PARSED_LIMIT
+
+    class Text(str):
+        pass
+
+    v._PARSED.clear()
+    assert v.address(Text("192.0.2.9"), "x") == (2, bytes([192, 0, 2, 9]))
+    assert not v._PARSED
+    with pytest.raises(ValueError, match=r"^x '192\.0\.2\.256' is not an IPv4 or IPv6 address$"):
+        v.address("192.0.2.256", "x")
+    with pytest.raises(ValueError, match=r"^x '192\.0\.2\.1' is not an IPv6 address$"):
+        v.address("192.0.2.1", "x", 10)
+
+
+@pytest.mark.parametrize("value", [1, 5, 0x7FFFFFFF, 0, -1, 0x80000000, True, 1.0, "v0", "", "a" * 16, None])
+def test_link_ref_index_shortcut_agrees_with_the_validator(value: object) -> None:
+    """request.link_ref takes an int index in range at once; it answers and refuses exactly
+    what validate.link_ref does."""
+    from rawnl.ops.request import link_ref
+
+    assert refusal_or(lambda: link_ref(value, "link")) == refusal_or(lambda: v.link_ref(value, "link"))

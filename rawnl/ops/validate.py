@@ -205,22 +205,40 @@ def mtu(value: object, arg: str = "mtu") -> int:
     return _int(value, arg, MTU_MIN, MTU_MAX)
 
 
+#: ``address()``'s parses of ``str`` values: text -> (family, packed bytes); bounded.
+_PARSED: dict[str, tuple[int, bytes]] = {}
+_PARSED_LIMIT = 1024
+
+
+def _parse_address(text: str, arg: str) -> tuple[int, bytes]:
+    """``(family, packed)`` of an IPv4 or IPv6 address in text, by ``inet_pton`` (strict)."""
+    try:
+        return AF_INET, _inet_pton(AF_INET, text)
+    except OSError:
+        try:
+            return AF_INET6, _inet_pton(AF_INET6, text)
+        except (OSError, ValueError):
+            raise ValueError(f"{arg} {text!r} is not an IPv4 or IPv6 address") from None
+    except ValueError:  # an embedded NUL
+        raise ValueError(f"{arg} {text!r} is not an IPv4 or IPv6 address") from None
+
+
 def address(value: object, arg: str, family: int | None = None) -> tuple[int, bytes]:
     """One IPv4 or IPv6 address (a ``str`` or an :mod:`ipaddress` object); with ``family``, of
     that family.  Returns ``(family, packed bytes)``: parsing is ``inet_pton``'s, strict (no
     leading zeros, no zone index)."""
-    if isinstance(value, str):
-        try:
-            packed = _inet_pton(AF_INET, value)
-            fam = AF_INET
-        except OSError:
-            try:
-                packed = _inet_pton(AF_INET6, value)
-                fam = AF_INET6
-            except (OSError, ValueError):
-                raise ValueError(f"{arg} {value!r} is not an IPv4 or IPv6 address") from None
-        except ValueError:  # an embedded NUL
-            raise ValueError(f"{arg} {value!r} is not an IPv4 or IPv6 address") from None
+    if value.__class__ is str:
+        # A gateway or a source is mostly the same few addresses call after call: a parse is
+        # kept (by the exact string; only successes, at most _PARSED_LIMIT of them).
+        parsed = _PARSED.get(value)
+        if parsed is None:
+            parsed = _parse_address(value, arg)
+            if len(_PARSED) >= _PARSED_LIMIT:
+                _PARSED.clear()
+            _PARSED[value] = parsed
+        fam, packed = parsed
+    elif isinstance(value, str):  # a str subclass: parsed, not kept
+        fam, packed = _parse_address(value, arg)
     else:
         raw = getattr(value, "packed", None)
         if not isinstance(raw, bytes) or len(raw) not in (4, 16) or hasattr(value, "network_address"):
