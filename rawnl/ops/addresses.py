@@ -60,7 +60,10 @@ def _plain_addr(mtype: int, flags: int, link: LinkRef, address_with_prefix: obje
     msg.prefixlen = prefixlen
     msg.index = index
     msg.attrs = {"IFA_LOCAL": local, "IFA_ADDRESS": local}
-    return Request(msg, tuple(refs)) if refs else Request(msg)
+    req: Request = _new(Request)  # Request(msg, refs) without the Python-level __init__ call
+    req.msg = msg
+    req.refs = tuple(refs) if refs else ()
+    return req
 
 
 def _addr(

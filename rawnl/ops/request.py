@@ -156,6 +156,8 @@ class Request(Record):
         return self.msg.encode(flags=flags, seq=seq, pid=pid)
 
 
+_new = object.__new__
+
 #: Link names :func:`link_ref` has found valid (a check of the string alone: valid once, valid
 #: always), so a name used again is not checked again; bounded.
 _CHECKED_NAMES: set[str] = set()
@@ -163,9 +165,11 @@ _CHECKED_NAMES: set[str] = set()
 
 def link_ref(value: object, arg: str) -> tuple[int, str | None]:
     """:func:`rawnl.ops.validate.link_ref`: ``(index, None)`` or ``(0, name)``, a name seen
-    valid before taken at once."""
+    valid before or an index in range taken at once."""
     if type(value) is str and value in _CHECKED_NAMES:
         return 0, value
+    if type(value) is int and 0 < value <= 0x7FFFFFFF:  # an index: v.link_ref's answer, sooner
+        return value, None
     index, name = v.link_ref(value, arg)
     if name is not None:
         if len(_CHECKED_NAMES) >= 4096:
@@ -180,7 +184,10 @@ def link_index(value: object, arg: str, refs: list[LinkName | NetnsRef]) -> int:
     if type(value) is int and 0 < value <= 0x7FFFFFFF:  # the common case, kept short
         return value
     if type(value) is str and value in _CHECKED_NAMES:  # link_ref's first test, written out
-        ref = LinkName(value, arg)
+        ref: LinkName = _new(LinkName)  # LinkName(value, arg) without the Python-level __init__
+        ref.name = value
+        ref.arg = arg
+        ref.index = None
         refs.append(ref)
         return ref
     index, name = link_ref(value, arg)

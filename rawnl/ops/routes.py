@@ -66,11 +66,10 @@ _new = object.__new__
 # ---------------------------------------------------------------------------------- builders
 
 
-def _route(
+def _route(  # noqa: PLR0917 - route_add/route_del pass all eleven by position (cheaper than keywords, per call)
     mtype: int,
     flags: int,
     dst: object,
-    *,
     gateway: object,
     oif: LinkRef | None,
     table: object,
@@ -95,7 +94,10 @@ def _route(
         fam, prefsrc = v.address(src, "src", fam)
     if fam is None:
         fam = AF_INET  # 'default' with nothing else to go by: IPv4, as `ip route` assumes
-    tid = RT_TABLE_MAIN if table is None else v.table(table)
+    if table is None:
+        tid = RT_TABLE_MAIN
+    else:  # v.table's own first test, written out (a table number in range is taken as it is)
+        tid = table if table.__class__ is int and 0 < table <= 0xFFFFFFFF else v.table(table)
     attrs: dict[AttrKey, Any] = {}
     if dst_addr is not None:
         attrs["RTA_DST"] = dst_addr
@@ -107,8 +109,9 @@ def _route(
         attrs["RTA_PRIORITY"] = v.u32(priority, "priority")
     if prefsrc is not None:
         attrs["RTA_PREFSRC"] = prefsrc
-    refs: list[LinkName | NetnsRef] = []
+    refs: list[LinkName | NetnsRef] | None = None
     if oif is not None:
+        refs = []
         attrs["RTA_OIF"] = link_index(oif, "oif", refs)
     if mtu is not None:
         attrs["RTA_METRICS"] = {"RTAX_MTU": v.int_range(mtu, "mtu", 68 if fam == AF_INET else 1280, 0xFFFFFFFF)}
@@ -133,7 +136,12 @@ def _route(
     msg.scope = sc
     msg.route_type = RTN_UNICAST if add else RTN_UNSPEC
     msg.attrs = attrs
-    return Request(msg, tuple(refs)) if refs else Request(msg)
+    if refs:
+        return Request(msg, tuple(refs))
+    req: Request = _new(Request)  # Request(msg) without the Python-level __init__ call
+    req.msg = msg
+    req.refs = ()
+    return req
 
 
 def route_add(
@@ -159,10 +167,7 @@ def route_add(
     ``RTA_OIF``, ``RTA_METRICS { RTAX_MTU }``.  EEXIST if it exists; ENETUNREACH ("Nexthop has
     invalid gateway") for an unreachable gateway.
     """
-    return _route(
-        RTM_NEWROUTE, CREATE, dst, gateway=gateway, oif=oif, table=table, scope=scope, priority=priority, mtu=mtu,
-        src=src, family=family,
-    )  # fmt: skip
+    return _route(RTM_NEWROUTE, CREATE, dst, gateway, oif, table, scope, priority, mtu, src, family)
 
 
 def route_del(
@@ -181,10 +186,7 @@ def route_del(
     GW] [table T] [metric P] [dev OIF]``; sends RTM_DELROUTE, NLM_F_REQUEST|NLM_F_ACK, rtmsg
     (family, dst_len, table, RTPROT_UNSPEC, RT_SCOPE_NOWHERE unless a scope is given,
     RTN_UNSPEC) and the attributes given, as :func:`route_add`.  ESRCH if none matches."""
-    return _route(
-        RTM_DELROUTE, ACK, dst, gateway=gateway, oif=oif, table=table, scope=scope, priority=priority, mtu=mtu,
-        src=src, family=family,
-    )  # fmt: skip
+    return _route(RTM_DELROUTE, ACK, dst, gateway, oif, table, scope, priority, mtu, src, family)
 
 
 def route_dump(*, table: int | str | None = None, family: int | None = None, oif: LinkRef | None = None) -> Request:
