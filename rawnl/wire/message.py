@@ -328,19 +328,21 @@ def _decode(cls, data, mtype, flags, seq, pid):
             if owner is cls:
                 _DECODERS[mtype] = cls._decode
 
+    # (each calls the method now on ``cls``, not ``self``'s: a subclass's own override, which
+    # may have called this one, must not run twice)
     def encode(self: Any, *, flags: int | None = None, seq: int | None = None, pid: int | None = None) -> bytes:
         install()
-        data: bytes = self.encode(flags=flags, seq=seq, pid=pid)
+        data: bytes = cls.encode(self, flags=flags, seq=seq, pid=pid)
         return data
 
     def _encode(self: Any, flags: int, seq: int, pid: int) -> bytes:
         install()
-        data: bytes = self._encode(flags, seq, pid)
+        data: bytes = cls._encode(self, flags, seq, pid)
         return data
 
     def encode_body(self: Any) -> bytes:
         install()
-        data: bytes = self.encode_body()
+        data: bytes = cls.encode_body(self)
         return data
 
     def _decode(klass: Any, data: bytes, *header: int) -> Any:  # header: mtype, flags, seq, pid
