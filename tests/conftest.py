@@ -241,7 +241,10 @@ def empty_encoder_shapes() -> Iterator[None]:
     from rawnl.wire.route import RouteMessage
 
     classes = (LinkMessage, AddressMessage, RouteMessage)
-    saved = [(cls._SHAPES, dict(cls._SHAPES.encoders), dict(cls._SHAPES.seen)) for cls in classes]
+    saved = [
+        (cls._SHAPES, {family: dict(names) for family, names in cls._SHAPES.encoders.items()}, dict(cls._SHAPES.seen))
+        for cls in classes
+    ]
     for shapes, _, _ in saved:
         shapes.encoders.clear()
         shapes.seen.clear()

@@ -124,6 +124,41 @@ def test_a_new_declaration_gets_everything() -> None:
             message._DECODERS.pop(mtype, None)
 
 
+@pytest.mark.parametrize("first", ["encode", "_encode", "encode_body"])
+def test_an_override_calling_the_generated_method_runs_once_on_first_use(first: str) -> None:
+    """A subclass's own ``encode`` that calls its declared class's, before that class's methods
+    are compiled (the stand-ins compile them on first use): each runs once, and ``_encode``
+    (what the socket calls) goes through the override."""
+    table = AttrTable("TEST", [("TEST_NUMBER", 2, U32)])
+
+    class OnceMessage(Message, fixed=("oncemsg", "=BxH"), table=table):
+        type: int = 201
+        family: int = 0
+        port: int = 0
+        attrs: dict[str, Any] = field(default_factory=dict)
+
+    calls: list[str] = []
+
+    class Counted(OnceMessage):
+        def encode(self, *, flags: int | None = None, seq: int | None = None, pid: int | None = None) -> bytes:
+            calls.append("encode")
+            return OnceMessage.encode(self, flags=flags, seq=seq, pid=pid)
+
+        def encode_body(self) -> bytes:
+            calls.append("encode_body")
+            return OnceMessage.encode_body(self)
+
+    msg = Counted(port=80, attrs={"TEST_NUMBER": 7})
+    plain = OnceMessage(port=80, attrs={"TEST_NUMBER": 7})
+    if first == "encode":
+        assert msg.encode(seq=3) == plain.encode(seq=3)
+    elif first == "_encode":
+        assert msg._encode(0, 3, 0) == plain.encode(seq=3)
+    else:
+        assert msg.encode_body() == plain.encode_body()
+    assert calls == ["encode_body" if first == "encode_body" else "encode"]
+
+
 def test_declaration_mistakes_are_refused() -> None:
     with pytest.raises(TypeError, match="has 2 fields, the class 1"):
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ipaddress
 import struct
+from functools import partial
 from typing import Any
 
 import pytest
@@ -20,7 +21,7 @@ from rawnl import AddressMessage, LinkMessage, RouteMessage
 from rawnl.ops import addresses, links, routes
 from rawnl.ops.request import LinkName
 from rawnl.wire.codec import STRING
-from rawnl.wire.message import Message, _Shapes
+from rawnl.wire.message import DoneMessage, ErrorMessage, Message, RawMessage, _Shapes
 
 #: Each test starts with empty shape caches (its own random encodes, or earlier tests, could fill them).
 pytestmark = [pytest.mark.uml, pytest.mark.usefixtures("empty_encoder_shapes")]
@@ -162,6 +163,18 @@ def shape_of(msg: Message) -> tuple[Any, ...]:
     return (getattr(msg, "family", 0), *msg.attrs)
 
 
+def run(encoder: Any, msg: Message, flags: Any, seq: Any, pid: Any) -> Any:
+    """A compiled encoder called as ``encode`` calls it: the message's attributes, and every
+    header field given (``None`` being the message's own)."""
+    return encoder(
+        msg,
+        msg.attrs,
+        msg.flags if flags is None else flags,
+        msg.seq if seq is None else seq,
+        msg.pid if pid is None else pid,
+    )
+
+
 @given(st.one_of(messages(), fixed_messages()))
 def test_compiled_encoder_gives_the_generic_bytes_or_declines(case: tuple[Message, Any, Any, Any]) -> None:
     msg, flags, seq, pid = case
@@ -172,7 +185,7 @@ def test_compiled_encoder_gives_the_generic_bytes_or_declines(case: tuple[Messag
     encoder = type(msg)._SHAPES.compile(shape_of(msg))
     if encoder is None:
         return
-    got = outcome(lambda: encoder(msg, flags, seq, pid))
+    got = outcome(lambda: run(encoder, msg, flags, seq, pid))
     assert got[0] == "bytes", got  # it declines (None); it never raises
     if got[1] is not None:
         assert expected == got
@@ -200,12 +213,12 @@ def test_requests_of_a_batch_take_the_compiled_encoder() -> None:
         msg = req.msg
         encoder = type(msg)._SHAPES.compile(shape_of(msg))
         assert encoder is not None, shape_of(msg)
-        data = encoder(msg, 0x601, 9, 0)
+        data = run(encoder, msg, 0x601, 9, 0)
         assert data is not None
         assert data == generic(msg, 0x601, 9, 0)[1]
         for _ in range(3):
             assert msg.encode(flags=0x601, seq=9, pid=0) == data
-        assert type(msg)._SHAPES.encoders[shape_of(msg)] is not None
+        assert type(msg)._SHAPES.encoder_of(shape_of(msg)) is not None
 
 
 def test_bytes_laid_out_as_the_kernel_reads_them() -> None:
@@ -215,7 +228,7 @@ def test_bytes_laid_out_as_the_kernel_reads_them() -> None:
     assert encoder is not None
     local = ipaddress.IPv4Address("198.51.100.9").packed
     body = struct.pack("=BBBBI", 2, 32, 0, 0, 7) + struct.pack("=HH", 8, 2) + local + struct.pack("=HH", 8, 1) + local
-    assert encoder(msg, 5, 6, 0) == struct.pack("=IHHII", 16 + len(body), 20, 5, 6, 0) + body
+    assert run(encoder, msg, 5, 6, 0) == struct.pack("=IHHII", 16 + len(body), 20, 5, 6, 0) + body
 
 
 @pytest.mark.parametrize(
@@ -226,14 +239,14 @@ def test_address_objects_of_the_family_are_compiled_too(family: int, address: An
     msg = RouteMessage(family=family, dst_len=24, attrs={"RTA_DST": address, "RTA_TABLE": 1000})
     encoder = RouteMessage._SHAPES.compile(shape_of(msg))
     assert encoder is not None
-    data = encoder(msg, None, None, None)
+    data = run(encoder, msg, None, None, None)
     assert data is not None
     assert data == generic(msg, None, None, None)[1]
     assert data[32 : 32 + len(address.packed)] == address.packed  # after nlmsghdr, rtmsg, RTA_DST's header
     other = RouteMessage(family=12 - family, attrs={"RTA_DST": address, "RTA_TABLE": 1000})
     other_encoder = RouteMessage._SHAPES.compile(shape_of(other))
     assert other_encoder is not None
-    assert other_encoder(other, None, None, None) is None  # the other family's address: declined
+    assert run(other_encoder, other, None, None, None) is None  # the other family's address: declined
     assert other.encode() == generic(other, None, None, None)[1]
 
 
@@ -256,24 +269,43 @@ def test_errors_are_the_generic_encoders(attrs: dict[str, Any], error: str) -> N
 
 def test_a_shape_is_compiled_when_seen_again_and_shapes_are_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
     shapes = _Shapes("RouteMessage", "=IHHIIBBBBBBBBI", RouteMessage.FIELDS, RouteMessage.TABLE)
-    msg = RouteMessage(family=2, attrs={"RTA_PRIORITY": 1})
-    shape = shape_of(msg)
-    assert shapes.learn(shape, msg) is None  # seen once
-    assert shape not in shapes.encoders
-    encoder = shapes.learn(shape, msg)  # seen again: compiled
+    shape = (2, "RTA_PRIORITY")
+    assert shapes.learn(2, {"RTA_PRIORITY": 1}) is None  # seen once
+    assert 2 not in shapes.encoders
+    encoder = shapes.learn(2, {"RTA_PRIORITY": 1})  # seen again: compiled
     assert encoder is not None
-    assert shapes.encoders[shape] is encoder
-    assert shapes.learn((2, "RTA_MULTIPATH"), msg) is None  # no fixed layout: known at once
-    assert shapes.encoders[(2, "RTA_MULTIPATH")] is None
+    assert shapes.encoder_of(shape) is encoder
+    assert shapes.encoders == {2: {("RTA_PRIORITY",): encoder}}
+    assert shapes.learn(2, {"RTA_MULTIPATH": b""}) is None  # no fixed layout: known at once
+    assert shapes.encoder_of((2, "RTA_MULTIPATH")) is None
+    for family in (True, 2.0, [2]):  # only an int family is learnt
+        assert shapes.learn(family, {"RTA_TABLE": 1}) is None
+    assert (2, "RTA_TABLE") not in shapes.seen
     monkeypatch.setattr(_Shapes, "LIMIT", 2)
     for _ in range(2):
-        assert shapes.learn((2, "RTA_TABLE"), msg) is None  # full: nothing more is kept
-    assert (2, "RTA_TABLE") not in shapes.encoders
+        assert shapes.learn(2, {"RTA_TABLE": 1}) is None  # full: nothing more is kept
+    assert ("RTA_TABLE",) not in shapes.encoders[2]
     assert (2, "RTA_TABLE") not in shapes.seen
     fresh = _Shapes("RouteMessage", "=IHHIIBBBBBBBBI", RouteMessage.FIELDS, RouteMessage.TABLE)
     for name in ("RTA_TABLE", "RTA_OIF", "RTA_IIF"):
-        fresh.learn((2, name), msg)
+        fresh.learn(2, {name: 1})
     assert len(fresh.seen) == 2  # shapes seen once are bounded too
+
+
+def test_encode_finds_the_encoder_by_family_and_names() -> None:
+    """``encode`` looks a shape up in ``encoders[family][names]``; a family that is not an int
+    but equal to one (True, 2.0) may find that int's encoder, and gives the generic bytes or
+    error all the same; an unhashable family takes the generic path."""
+    msg = RouteMessage(family=2, attrs={"RTA_TABLE": 1000, "RTA_PRIORITY": 3})
+    for _ in range(3):
+        msg.encode()
+    assert RouteMessage._SHAPES.encoder_of(shape_of(msg)) is not None
+    for family in (2, True, 2.0, [2], 10):
+        odd = RouteMessage(family=family, attrs={"RTA_TABLE": 1000, "RTA_PRIORITY": 3})
+        plain = RouteMessage(family=family, attrs=Plain(odd.attrs))
+        for _ in range(3):
+            assert outcome(odd.encode) == outcome(plain.encode)
+            assert outcome(partial(odd._encode, 5, 6, 7)) == outcome(partial(plain.encode, flags=5, seq=6, pid=7))
 
 
 #: Each family's top-level string rows, and an int row to put among them.
@@ -332,7 +364,7 @@ def test_strings_give_the_generic_bytes_or_are_declined(case: tuple[Any, Any, An
     expected = generic(msg, flags, seq, pid)
     encoder = type(msg)._SHAPES.compile(shape_of(msg))
     assert encoder is not None
-    got = encoder(msg, flags, seq, pid)
+    got = run(encoder, msg, flags, seq, pid)
     if all(compiled_string(v) for k, v in msg.attrs.items() if k != INT_ROW[type(msg)]):
         assert ("bytes", got) == expected
     else:
@@ -354,7 +386,7 @@ def test_string_errors_are_the_generic_encoders(value: Any, error: str) -> None:
     for _ in range(3):  # the shape compiled from a good name
         LinkMessage(attrs={"IFLA_IFNAME": "v0", "IFLA_MTU": 1400}).encode()
     msg = LinkMessage(attrs={"IFLA_IFNAME": value, "IFLA_MTU": 1400})
-    assert LinkMessage._SHAPES.encoders[shape_of(msg)](msg, None, None, None) is None
+    assert run(LinkMessage._SHAPES.encoder_of(shape_of(msg)), msg, None, None, None) is None
     assert outcome(msg.encode) == generic(msg, None, None, None) == ("ValueError", "IFLA_IFNAME: " + error)
 
 
@@ -364,9 +396,9 @@ def test_requests_naming_a_link_take_the_compiled_encoder() -> None:
         msg = req.msg
         for _ in range(3):
             data = msg.encode(flags=5, seq=1, pid=0)
-        encoder = LinkMessage._SHAPES.encoders[shape_of(msg)]
+        encoder = LinkMessage._SHAPES.encoder_of(shape_of(msg))
         assert encoder is not None, shape_of(msg)
-        assert encoder(msg, 5, 1, 0) == data == generic(msg, 5, 1, 0)[1]
+        assert run(encoder, msg, 5, 1, 0) == data == generic(msg, 5, 1, 0)[1]
 
 
 @pytest.mark.parametrize("name", ["", "a", "ab", "abc", "abcd", "abcdefghijklmno"])
@@ -383,7 +415,7 @@ def test_string_bytes_laid_out_as_the_kernel_reads_them(name: str) -> None:
         + payload
         + struct.pack("=HHI", 8, 4, 1400)
     )
-    assert encoder(msg, 5, 6, 0) == struct.pack("=IHHII", 16 + len(body), 16, 5, 6, 0) + body
+    assert run(encoder, msg, 5, 6, 0) == struct.pack("=IHHII", 16 + len(body), 16, 5, 6, 0) + body
 
 
 def test_string_lengths_kept_per_encoder_are_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -393,5 +425,20 @@ def test_string_lengths_kept_per_encoder_are_bounded(monkeypatch: pytest.MonkeyP
     assert encoder is not None
     for n in range(10):
         msg = LinkMessage(attrs={"IFLA_IFNAME": "x" * n, "IFLA_IFALIAS": "y" * (9 - n)})
-        assert encoder(msg, None, None, None) == generic(msg, None, None, None)[1]
+        assert run(encoder, msg, None, None, None) == generic(msg, None, None, None)[1]
     assert list(encoder.__globals__["_sized"]) == [(0, 9), (1, 8)]  # the first two, and no more
+
+
+def test_a_class_with_its_own_encode_is_sent_by_it() -> None:
+    """``_encode`` (what the socket calls) is the generated one only where ``encode`` is: a class
+    with an ``encode`` of its own (the control messages, a legacy short request) has the one
+    that calls it."""
+    short = RouteMessage._decode_short(bytes.fromhex("11000000 1a00 0103 01000000 00000000 02"), 26, 0x301, 1, 0)
+    error = ErrorMessage(error=-2, attrs={"NLMSGERR_ATTR_MSG": "no"})
+    for msg in (short, error, DoneMessage(), RawMessage(type=3, payload=b"ab")):
+        assert type(msg)._encode is Message._encode
+        assert msg._encode(0x301, 9, 4) == msg.encode(flags=0x301, seq=9, pid=4)
+    assert short._encode(0x301, 9, 4)[16:] == b"\x02"
+    for cls in CLASSES:
+        assert cls()._encode(1, 2, 3) == cls().encode(flags=1, seq=2, pid=3)
+        assert cls._encode.__code__.co_filename == f"<rawnl message {cls.__name__}>"  # generated, in place

@@ -474,3 +474,30 @@ def test_events_kept_on_a_requesting_socket_are_bounded(netns: rawnl.NetNS) -> N
     kept = [e for e in seen if isinstance(e, rawnl.AddressMessage)]
     assert 100 <= len(kept) < 300
     assert any(isinstance(e, Overrun) for e in seen)
+
+
+def test_a_call_inside_the_threads_own_call_is_refused_and_the_socket_goes_on(nlsock: NetlinkSocket) -> None:
+    """A request (or dump) started while this thread's own request holds the socket (a message
+    whose encoding sends one) raises RuntimeError at once instead of waiting for itself; the
+    socket is free again afterwards, for this thread and for others."""
+    calls = {"request": lambda: nlsock.request(_get("lo"), flags=0), "dump": lambda: list(nlsock.dump(_get("lo")))}
+    for inner, call in calls.items():
+        seen: list[str] = []
+        done: list[object] = []
+
+        class Nested(rawnl.LinkMessage):
+            def encode(self, *, flags: int | None = None, seq: int | None = None, pid: int | None = None) -> bytes:
+                try:
+                    call()  # noqa: B023 - run at once, inside this loop's request
+                except RuntimeError as exc:
+                    seen.append(str(exc))  # noqa: B023
+                return rawnl.LinkMessage.encode(self, flags=flags, seq=seq, pid=pid)
+
+        nested = Nested(type=RTM_GETLINK, attrs={"IFLA_IFNAME": "lo"})
+        assert [m.attrs["IFLA_IFNAME"] for m in nlsock.request(nested, flags=0)] == ["lo"]
+        assert seen == [f"NetlinkSocket: a {inner} started inside this thread's own request"]
+        assert nlsock.request(_get("lo"), flags=0)[0].attrs["IFLA_IFNAME"] == "lo"
+        worker = threading.Thread(target=lambda: done.append(nlsock.request(_get("lo"), flags=0)))  # noqa: B023
+        worker.start()
+        worker.join(10)
+        assert len(done) == 1
