@@ -336,6 +336,33 @@ def test_batch_of_5000_with_failures_in_order(nlsock: NetlinkSocket, ip: object)
 
 
 @pytest.mark.uml
+def test_batch_that_grew_the_buffers_fits_them(nlsock: NetlinkSocket, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A batch larger than the buffers were grows them and goes out in one chunk, and so does
+    the same batch again (the buffers grown to the need plus the budget's margin: grown to the
+    bare need, every such batch went in two, its last request alone)."""
+    _lo_up(nlsock)
+    nlsock.set_rcvbuf(64 << 10)  # room for ~30 answers: smaller than the batches below need
+    chunks: list[tuple[int, int]] = []
+    send_chunk = NetlinkSocket._send_chunk
+
+    def counted(self: NetlinkSocket, encoded: Any, start: int, end: int, *rest: Any) -> None:
+        chunks.append((start, end))
+        send_chunk(self, encoded, start, end, *rest)
+
+    monkeypatch.setattr(NetlinkSocket, "_send_chunk", counted)
+    base = ipaddress.IPv4Address("203.0.113.0")
+    first = 0
+    for count in (100, 100, 50):  # each address once (the requests are NLM_F_EXCL)
+        chunks.clear()
+        outcomes = nlsock.batch([_addr(1, str(base + first + i)) for i in range(count)])
+        assert chunks == [(0, count)]
+        assert outcomes == [[]] * count
+        first += count
+    assert nlsock.rcvbuf // 2 >= 100 * 2048
+    assert nlsock.pending() == 0
+
+
+@pytest.mark.uml
 def test_batch_larger_than_its_buffers_goes_in_chunks(nlsock: NetlinkSocket, monkeypatch: pytest.MonkeyPatch) -> None:
     """With budgets for ~4 answers and ~4 requests a chunk, 30 requests (GETs among them, which
     cost more) go out in chunks, each ended by its ACK; every outcome is still in place."""

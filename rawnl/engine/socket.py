@@ -75,6 +75,10 @@ __all__ = ["Malformed", "NetlinkSocket", "Overrun"]
 _REPLY_COST = 2048
 #: The same for a GET's reply (a full link message is ~1.5 KB of data, ~4 KB of truesize).
 _GET_REPLY_COST = 8192
+#: What a batch's budgets keep back from its receive and send buffers: a safety margin (the
+#: per-reply costs above are estimates; a chunk's skb has some overhead over its bytes).
+_RCV_MARGIN = 4096
+_SND_MARGIN = 128
 
 _unpack_hdr = NLMSG_HDR.unpack_from
 
@@ -593,7 +597,7 @@ class NetlinkSocket:
         snd_need = sum(map(len, encoded))
         rcv_budget, snd_budget = self._batch_buffers(rcv_need, snd_need)
         outcomes: list[list[Message] | NetlinkError | None] = [None] * count
-        if rcv_need <= rcv_budget and snd_need + 16 <= snd_budget:
+        if rcv_need <= rcv_budget and snd_need <= snd_budget:
             self._send_chunk(encoded, 0, count, first, outcomes)  # the usual case: one sendmsg
         else:
             self._send_chunks(msgs, encoded, first, outcomes, rcv_budget=rcv_budget, snd_budget=snd_budget)
@@ -619,7 +623,7 @@ class NetlinkSocket:
             while end < count:
                 mtype = msgs[end].type
                 cost = _GET_REPLY_COST if mtype >= 16 and mtype % 4 == 2 else _REPLY_COST
-                if end > start and (used_rcv + cost > rcv_budget or used_snd + len(encoded[end]) + 16 > snd_budget):
+                if end > start and (used_rcv + cost > rcv_budget or used_snd + len(encoded[end]) > snd_budget):
                     break
                 used_rcv += cost
                 used_snd += len(encoded[end])
@@ -628,15 +632,24 @@ class NetlinkSocket:
             start = end
 
     def _batch_buffers(self, rcv_need: int, snd_need: int) -> tuple[int, int]:
-        """Grow the buffers toward what the batch needs (up to 32 MB); return usable budgets."""
+        """Grow the buffers toward what the batch needs (up to 32 MB); return usable budgets.
+
+        A buffer is grown to the need plus the margin the budget keeps back (``_RCV_MARGIN``,
+        ``_SND_MARGIN``), so a batch that had the buffers grown for it fits them, in one chunk
+        (grown to the bare need, it went out in two ``sendmsg`` calls, its last request alone
+        in the second, every time).  Each size is read once, and again only after a change."""
         cap = 32 << 20
-        if self.rcvbuf // 2 < min(rcv_need, cap):
-            _set_buffer(self._sock, SO_RCVBUFFORCE, SO_RCVBUF, min(rcv_need, cap))
-        if self._sock.getsockopt(SOL_SOCKET, SO_SNDBUF) // 2 < min(snd_need, cap):
-            _set_buffer(self._sock, SO_SNDBUFFORCE, SO_SNDBUF, min(snd_need + 64, cap))
         rcv = self.rcvbuf // 2  # the kernel doubles what we ask for; count only our half
-        snd = int(self._sock.getsockopt(SOL_SOCKET, SO_SNDBUF)) // 2 - 64
-        return max(rcv - 4096, _GET_REPLY_COST), max(snd, 4096)
+        want = min(rcv_need + _RCV_MARGIN, cap)
+        if rcv < want:
+            _set_buffer(self._sock, SO_RCVBUFFORCE, SO_RCVBUF, want)
+            rcv = self.rcvbuf // 2
+        snd = int(self._sock.getsockopt(SOL_SOCKET, SO_SNDBUF)) // 2
+        want = min(snd_need + _SND_MARGIN, cap)
+        if snd < want:
+            _set_buffer(self._sock, SO_SNDBUFFORCE, SO_SNDBUF, want)
+            snd = int(self._sock.getsockopt(SOL_SOCKET, SO_SNDBUF)) // 2
+        return max(rcv - _RCV_MARGIN, _GET_REPLY_COST), max(snd - _SND_MARGIN, 4096)
 
     def _send_chunk(
         self,
