@@ -12,10 +12,12 @@ import time
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 import rawnl
 from rawnl import DumpInterrupted
-from rawnl.engine.socket import NetlinkSocket, Overrun
+from rawnl.engine.socket import NetlinkSocket, Overrun, _seq_run
 from rawnl.wire import codec
 from rawnl.wire.uapi import NLM_F_ACK
 
@@ -409,6 +411,35 @@ def test_batch_of_gets_returns_replies(nlsock: NetlinkSocket) -> None:
 def test_batch_rejects_dumps(nlsock: NetlinkSocket) -> None:
     with pytest.raises(ValueError, match="dump"):
         nlsock.batch([rawnl.LinkMessage(type=RTM_GETLINK, flags=0x300)])
+
+
+@given(last=st.integers(0, 0xFFFFFFFF) | st.integers(0xFFFFFFFF - 40, 0xFFFFFFFF), count=st.integers(1, 60))
+def test_seq_run_is_next_seq_repeated(last: int, count: int) -> None:
+    """A batch's sequence numbers (a range unless they wrap) are those _next_seq gives one by one."""
+    sock: Any = object.__new__(NetlinkSocket)
+    sock._seq = last
+    assert list(_seq_run(last, count)) == [sock._next_seq() for _ in range(count)]
+
+
+@pytest.mark.uml
+def test_batch_across_the_sequence_wrap(nlsock: NetlinkSocket, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A batch whose sequence numbers wrap (0xFFFFFFFF, then 1) is answered in place, a GET's
+    reply and a failure included, and the next request follows on."""
+    sent: list[int] = []
+    send_chunk = NetlinkSocket._send_chunk
+
+    def recorded(self: NetlinkSocket, encoded: Any, start: int, end: int, *rest: Any) -> None:
+        sent.extend(codec.NLMSG_HDR.unpack_from(data)[3] for data in encoded[start:end])
+        send_chunk(self, encoded, start, end, *rest)
+
+    monkeypatch.setattr(NetlinkSocket, "_send_chunk", recorded)
+    nlsock._seq = 0xFFFFFFFF - 2
+    outcomes = nlsock.batch([_get("lo"), _get("absent0"), _get("lo"), _get("lo"), _get("absent0")])
+    assert sent == [0xFFFFFFFE, 0xFFFFFFFF, 1, 2, 3]
+    assert [type(o).__name__ for o in outcomes] == ["list", "NetlinkError", "list", "list", "NetlinkError"]
+    assert nlsock._seq == 3
+    assert nlsock.request(_get("lo"), flags=0)[0].attrs["IFLA_IFNAME"] == "lo"  # type: ignore[attr-defined]
+    assert nlsock.pending() == 0
 
 
 # ---------------------------------------------------------------------------- events

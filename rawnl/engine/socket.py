@@ -566,8 +566,12 @@ class NetlinkSocket:
         ``ENOBUFS``.  ``flags`` are added to every request (e.g. ``NLM_F_CREATE | NLM_F_EXCL``
         are usually already in the messages' own flags).
         """
-        count = len(msgs)
-        if count == 0:
+        return [[] if outcome is None else outcome for outcome in self._batch_outcomes(msgs, flags)]
+
+    def _batch_outcomes(self, msgs: Sequence[Message], flags: int) -> list[list[Message] | NetlinkError | None]:
+        """:meth:`batch`'s outcomes with ``None`` for a plain success (what a
+        :class:`rawnl.Batch` keeps: no list made per request)."""
+        if not msgs:
             return []
         self._take("batch")
         try:
@@ -575,24 +579,24 @@ class NetlinkSocket:
         finally:
             self._give()
 
-    def _batch(self, msgs: Sequence[Message], flags: int) -> list[list[Message] | NetlinkError]:
+    def _batch(self, msgs: Sequence[Message], flags: int) -> list[list[Message] | NetlinkError | None]:
         count = len(msgs)
         encoded: list[bytes] = []
         append = encoded.append
         first = self._seq + 1
-        seq = self._seq
+        seqs = _seq_run(self._seq, count)
+        # No ACK per request (a builder's flags usually ask for one): see the docstring.
+        add, no_ack, dump = NLM_F_REQUEST | flags, ~NLM_F_ACK, NLM_F_DUMP
         gets = 0  # requests answered by a message (a GET's reply), not only by an error
-        for msg in msgs:
+        for msg, seq in zip(msgs, seqs, strict=True):
             mflags = msg.flags
-            if mflags & NLM_F_DUMP == NLM_F_DUMP:
+            if mflags & dump == dump:
                 raise ValueError(f"request {len(encoded)} is a dump; dumps cannot be batched")
-            seq = seq % 0xFFFFFFFF + 1
-            # No ACK per request (a builder's flags usually ask for one): see the docstring.
-            append(msg._encode((NLM_F_REQUEST | mflags | flags) & ~NLM_F_ACK, seq, 0))
+            append(msg._encode((mflags | add) & no_ack, seq, 0))
             mtype = msg.type
-            if mtype >= 16 and mtype % 4 == 2:
+            if mtype % 4 == 2 and mtype >= 16:
                 gets += 1
-        self._seq = seq
+        self._seq = seqs[-1]
         rcv_need = count * _REPLY_COST + gets * (_GET_REPLY_COST - _REPLY_COST)
         snd_need = sum(map(len, encoded))
         rcv_budget, snd_budget = self._batch_buffers(rcv_need, snd_need)
@@ -601,7 +605,7 @@ class NetlinkSocket:
             self._send_chunk(encoded, 0, count, first, outcomes)  # the usual case: one sendmsg
         else:
             self._send_chunks(msgs, encoded, first, outcomes, rcv_budget=rcv_budget, snd_budget=snd_budget)
-        return [[] if outcome is None else outcome for outcome in outcomes]
+        return outcomes
 
     def _send_chunks(
         self,
@@ -684,16 +688,14 @@ class NetlinkSocket:
                 if mpid != port or not start <= index < end:
                     continue  # stale: an answer to an earlier request
                 reply = decode_one(buf[off : off + length], mtype, mflags, mseq, mpid)
-                current = outcomes[index]
-                if mtype == NLMSG_ERROR:
+                if mtype == NLMSG_ERROR:  # an ACK leaves the outcome as it is (None: a plain success)
                     assert isinstance(reply, ErrorMessage)
                     if reply.error:
                         outcomes[index] = reply.exception(encoded[index])
-                    elif current is None:
-                        outcomes[index] = []
                     if index == end - 1:
                         return
                 elif mtype != NLMSG_DONE:
+                    current = outcomes[index]
                     if isinstance(current, list):
                         current.append(reply)
                     else:
@@ -768,6 +770,14 @@ class NetlinkSocket:
                 yield Overrun()
             elif groups:  # else a stale unicast answer to an earlier request
                 yield from _read_events(buf)
+
+
+def _seq_run(last: int, count: int) -> Sequence[int]:
+    """The ``count`` (> 0) sequence numbers after ``last``, as :meth:`NetlinkSocket._next_seq`
+    gives them one by one (1 follows 0xFFFFFFFF): a ``range`` unless the run wraps."""
+    if last + count <= 0xFFFFFFFF:
+        return range(last + 1, last + count + 1)
+    return [i % 0xFFFFFFFF + 1 for i in range(last, last + count)]
 
 
 def ack_only(buf: bytes | bytearray, seq: int, port: int) -> bool:

@@ -250,11 +250,13 @@ class Batch(_Changes):
             raise RuntimeError("this batch has been sent")
         self._sent = True
         try:
-            outcomes = self._ipr.sock.batch(self._msgs)
+            outcomes = self._ipr.sock._batch_outcomes(self._msgs, 0)  # None for each plain success
         finally:
             self._release()
-        results = [outcome if isinstance(outcome, NetlinkError) else None for outcome in outcomes]
-        if any(results):
+        if outcomes.count(None) == len(outcomes):  # the usual case: no failure, nothing to name
+            results: list[NetlinkError | None] = [None] * len(outcomes)
+        else:
+            results = [outcome if isinstance(outcome, NetlinkError) else None for outcome in outcomes]
             calls = self._calls
             for i, result in enumerate(results):
                 if result is not None:
