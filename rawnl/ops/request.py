@@ -314,15 +314,25 @@ def _named(fn: Callable[..., Any], builds: bool) -> Any:
     its positional arguments, unless something closer to the kernel named it already."""
     name = fn.__name__
 
-    def op(self: Any, /, *args: Any, **kwargs: Any) -> Any:
-        try:
-            if builds:
-                return self._submit(fn(*args, **kwargs), name, args)
-            return fn(self, *args, **kwargs)
-        except NetlinkError as exc:
-            if exc.operation is None:
-                exc.operation = describe(name, args)
-            raise
+    # Two functions rather than one testing ``builds`` on every call; a call without keywords
+    # passes its arguments as they came (``fn(*args, **kwargs)`` builds a dict even for none).
+    if builds:
+
+        def op(self: Any, /, *args: Any, **kwargs: Any) -> Any:
+            try:
+                return self._submit(fn(*args, **kwargs) if kwargs else fn(*args), name, args)
+            except NetlinkError as exc:
+                _name_refusal(exc, name, args)
+                raise
+
+    else:
+
+        def op(self: Any, /, *args: Any, **kwargs: Any) -> Any:
+            try:
+                return fn(self, *args, **kwargs)
+            except NetlinkError as exc:
+                _name_refusal(exc, name, args)
+                raise
 
     op.__name__ = name
     op.__qualname__ = fn.__qualname__
@@ -330,3 +340,10 @@ def _named(fn: Callable[..., Any], builds: bool) -> Any:
     if builds:
         op.__dict__["__wrapped__"] = fn
     return op
+
+
+def _name_refusal(exc: NetlinkError, name: str, args: tuple[Any, ...]) -> None:
+    """Name a refusal after the operation and its positional arguments, unless something closer
+    to the kernel named it already."""
+    if exc.operation is None:
+        exc.operation = describe(name, args)
