@@ -8,11 +8,8 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
 
 from rawnl import IPRoute, NetlinkError, NetNS
-from rawnl.ops.request import describe
 
 pytestmark = pytest.mark.uml  # the core: run in the second kernel too (.ci/run)
 
@@ -184,25 +181,3 @@ def test_batch_is_sent_once(ipr: IPRoute) -> None:
     with pytest.raises(RuntimeError, match="sent"):
         b.send()
     assert ipr.link_get("va").mtu == 1400
-
-
-#: Calls that leave the namespace as it is: (operation, arguments, keyword arguments, fails)
-_IDEMPOTENT_CALLS: list[tuple[str, tuple[Any, ...], dict[str, Any], bool]] = [
-    ("link_set", ("va",), {"mtu": 1500}, False),
-    ("link_set", ("nosuch",), {"up": True}, True),
-    ("link_del", ("nosuch",), {}, True),
-    ("addr_del", ("va", "203.0.113.7/32"), {}, True),
-    ("route_del", ("198.51.100.0/24",), {"table": 4242}, True),
-]
-
-
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(calls=st.lists(st.sampled_from(_IDEMPOTENT_CALLS), min_size=1, max_size=40))
-def test_refusals_named_by_their_calls_across_runs(ipr: IPRoute, calls: list[Any]) -> None:
-    """Whatever runs of operations a batch holds (Batch keeps a name per run, not per call),
-    each refusal is named as ``describe`` names its own call, and only the refusals are."""
-    with ipr.batch() as b:
-        for name, args, kwargs, _fails in calls:
-            getattr(b, name)(*args, **kwargs)
-    named = [None if r is None else r.operation for r in b.results]
-    assert named == [describe(name, args) if fails else None for name, args, _kwargs, fails in calls]

@@ -200,19 +200,14 @@ class Batch(_Changes):
     are resolved when the call is queued, once per name per batch; links the calls change or
     delete by name are found by the kernel when the batch runs.
 
-    Queuing keeps only the message and the call's arguments, and the operation's name once per
-    run of calls to it (``_starts``: a run of 1,000 ``addr_add`` keeps one); the text a refusal is
-    named by (``addr_add('v0', '192.0.2.1/24')``) is made for the calls that fail.  (A
-    ``(name, args)`` tuple per call cost ~500 instructions a request, more in collections.)
+    Queuing keeps only the message and the call's name and arguments; the text a refusal is
+    named by (``addr_add('v0', '192.0.2.1/24')``) is made for the calls that fail.
     """
 
     def __init__(self, ipr: IPRoute) -> None:
         self._ipr = ipr
         self._msgs: list[Message] = []
-        self._args: list[tuple[Any, ...]] = []  # each queued call's arguments, for naming a refusal
-        self._starts: list[int] = []  # where each run of calls to one operation starts
-        self._ops: list[str] = []  # and that operation's name
-        self._op = ""  # the last call's operation
+        self._calls: list[tuple[str, tuple[Any, ...]]] = []  # each queued call, for naming a refusal
         self._opened: list[tuple[LinkName | NetnsRef, ...]] = []  # references holding namespace fds
         self._names: dict[str, int] = {}
         self._sent = False
@@ -235,12 +230,8 @@ class Batch(_Changes):
                 self.resolve(refs)
                 if any(ref.__class__ is not LinkName for ref in refs):
                     self._opened.append(refs)
-        if name is not self._op:  # (each operation passes its one name object: a run goes on)
-            self._starts.append(len(self._msgs))
-            self._ops.append(name)
-            self._op = name
         self._msgs.append(req.msg)
-        self._args.append(args)
+        self._calls.append((name, args))
 
     def _index_of(self, name: str, arg: str) -> int:
         index = self._names.get(name)
@@ -266,12 +257,10 @@ class Batch(_Changes):
             results: list[NetlinkError | None] = [None] * len(outcomes)
         else:
             results = [outcome if isinstance(outcome, NetlinkError) else None for outcome in outcomes]
-            from bisect import bisect_right
-
-            starts, ops, args = self._starts, self._ops, self._args
+            calls = self._calls
             for i, result in enumerate(results):
                 if result is not None:
-                    result.operation = describe(ops[bisect_right(starts, i) - 1], args[i])
+                    result.operation = describe(*calls[i])
         self.results = results
         return results
 
