@@ -566,11 +566,11 @@ class NetlinkSocket:
         ``ENOBUFS``.  ``flags`` are added to every request (e.g. ``NLM_F_CREATE | NLM_F_EXCL``
         are usually already in the messages' own flags).
         """
-        return [[] if outcome is None else outcome for outcome in self._batch_outcomes(msgs, flags)]
+        return [[] if outcome is None else outcome for outcome in self.batch_outcomes(msgs, flags=flags)]
 
-    def _batch_outcomes(self, msgs: Sequence[Message], flags: int) -> list[list[Message] | NetlinkError | None]:
-        """:meth:`batch`'s outcomes with ``None`` for a plain success (what a
-        :class:`rawnl.Batch` keeps: no list made per request)."""
+    def batch_outcomes(self, msgs: Sequence[Message], *, flags: int = 0) -> list[list[Message] | NetlinkError | None]:
+        """:meth:`batch`, with ``None`` as the outcome of a plain success rather than ``[]`` (no
+        list made per request: what :class:`rawnl.Batch` reads)."""
         if not msgs:
             return []
         self._take("batch")

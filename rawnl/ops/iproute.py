@@ -250,7 +250,7 @@ class Batch(_Changes):
             raise RuntimeError("this batch has been sent")
         self._sent = True
         try:
-            outcomes = self._ipr.sock._batch_outcomes(self._msgs, 0)  # None for each plain success
+            outcomes = self._ipr.sock.batch_outcomes(self._msgs)  # None for each plain success
         finally:
             self._release()
         if outcomes.count(None) == len(outcomes):  # the usual case: no failure, nothing to name
