@@ -357,13 +357,8 @@ def test_batch_of_5000_with_failures_in_order(nlsock: NetlinkSocket, ip: object)
     assert nlsock.pending() == 0
 
 
-@pytest.mark.uml
-def test_batch_that_grew_the_buffers_fits_them(nlsock: NetlinkSocket, monkeypatch: pytest.MonkeyPatch) -> None:
-    """A batch larger than the buffers were grows them and goes out in one chunk, and so does
-    the same batch again (the buffers grown to the need plus the budget's margin: grown to the
-    bare need, every such batch went in two, its last request alone)."""
-    _lo_up(nlsock)
-    nlsock.set_rcvbuf(64 << 10)  # room for ~30 answers: smaller than the batches below need
+def _chunks_sent(monkeypatch: pytest.MonkeyPatch) -> list[tuple[int, int]]:
+    """The (start, end) of every chunk a batch sends from now on, in order."""
     chunks: list[tuple[int, int]] = []
     send_chunk = NetlinkSocket._send_chunk
 
@@ -372,6 +367,17 @@ def test_batch_that_grew_the_buffers_fits_them(nlsock: NetlinkSocket, monkeypatc
         send_chunk(self, encoded, start, end, *rest)
 
     monkeypatch.setattr(NetlinkSocket, "_send_chunk", counted)
+    return chunks
+
+
+@pytest.mark.uml
+def test_batch_that_grew_the_buffers_fits_them(nlsock: NetlinkSocket, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A batch larger than the buffers were grows them and goes out in one chunk, and so does
+    the same batch again (the buffers grown to the need plus the budget's margin: grown to the
+    bare need, every such batch went in two, its last request alone)."""
+    _lo_up(nlsock)
+    nlsock.set_rcvbuf(64 << 10)  # room for ~30 answers: smaller than the batches below need
+    chunks = _chunks_sent(monkeypatch)
     base = ipaddress.IPv4Address("203.0.113.0")
     first = 0
     for count in (100, 100, 50):  # each address once (the requests are NLM_F_EXCL)
@@ -390,14 +396,7 @@ def test_batch_larger_than_its_buffers_goes_in_chunks(nlsock: NetlinkSocket, mon
     cost more) go out in chunks, each ended by its ACK; every outcome is still in place."""
     _lo_up(nlsock)
     monkeypatch.setattr(NetlinkSocket, "_batch_buffers", lambda self, rcv, snd: (4 * 2048, 4 * 64 + 16))
-    chunks: list[tuple[int, int]] = []
-    send_chunk = NetlinkSocket._send_chunk
-
-    def counted(self: NetlinkSocket, encoded: Any, start: int, end: int, *rest: Any) -> None:
-        chunks.append((start, end))
-        send_chunk(self, encoded, start, end, *rest)
-
-    monkeypatch.setattr(NetlinkSocket, "_send_chunk", counted)
+    chunks = _chunks_sent(monkeypatch)
     base = ipaddress.IPv4Address("203.0.113.0")
     msgs: list[rawnl.Message] = []
     for i in range(30):
